@@ -1,0 +1,28 @@
+//! Architecture back ends behind one crate-private interface.
+//!
+//! Each `arch/<name>/mod.rs` provides the same items, used by the portable parts of frame:
+//!
+//! | item | meaning |
+//! | --- | --- |
+//! | `NAME` | the architecture's name, as in the target triple |
+//! | `PHYS_OFFSET`, `LINEAR_MAP_SIZE` | where physical memory is mapped in kernel space |
+//! | `console_write_byte(b)` | write one byte to the boot console (polled, usable anywhere) |
+//! | `irq_enabled()`, `irq_enable()`, `irq_disable()` | the local interrupt flag |
+//! | `wait_for_interrupt()` | enable interrupts and sleep until one arrives |
+//! | `cpu_id()` | the index of the running CPU (0 for the boot CPU) |
+//! | `uptime()` | time since boot |
+//! | `exit_qemu(code)` | power off through QEMU's exit device |
+//! | `load_from_null()` | a deliberate load from address 0 (for the fault-report self-test) |
+
+#[cfg(target_arch = "riscv64")]
+mod riscv64;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+
+#[cfg(target_arch = "riscv64")]
+pub(crate) use riscv64::*;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86_64::*;
+
+/// The name of the architecture this kernel was built for (`"x86_64"` or `"riscv64"`).
+pub const ARCH_NAME: &str = NAME;

@@ -1,0 +1,101 @@
+//! riscv64 back end: OpenSBI entry, Sv39 boot mapping, device-tree boot information, the
+//! `stvec` trap path, the SBI timer, an NS16550A console, and the virt test device for power-off.
+
+mod boot;
+mod sbi;
+mod serial;
+mod trap;
+
+use core::arch::asm;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::time::Duration;
+
+pub(crate) use serial::write_byte as console_write_byte;
+
+/// Architecture name, as in the target triple.
+pub(crate) const NAME: &str = "riscv64";
+/// Base of the linear map of physical memory (root page-table slot 256).
+pub(crate) const PHYS_OFFSET: usize = 0xffff_ffc0_0000_0000;
+/// The kernel image is linked at physical address + `KERNEL_VMA` (see the linker script).
+const KERNEL_VMA: usize = 0xffff_ffff_4000_0000;
+/// Size of the linear map set up by the boot stub.
+pub(crate) const LINEAR_MAP_SIZE: usize = 64 << 30;
+
+const SSTATUS_SIE: usize = 1 << 1;
+
+/// Timebase (ticks of the `time` CSR per second), from the device tree.
+static TIMEBASE_HZ: AtomicU64 = AtomicU64::new(10_000_000);
+/// `time` at boot.
+static BOOT_TIME: AtomicU64 = AtomicU64::new(0);
+/// Physical address of the sifive,test0 power-off device.
+static TEST_DEVICE: AtomicUsize = AtomicUsize::new(0x10_0000);
+
+/// Returns whether local interrupts are enabled.
+pub(crate) fn irq_enabled() -> bool {
+    let sstatus: usize;
+    // SAFETY: reading sstatus has no side effects.
+    unsafe { asm!("csrr {}, sstatus", out(reg) sstatus, options(nomem, nostack)) };
+    sstatus & SSTATUS_SIE != 0
+}
+
+/// Enables local interrupts.
+pub(crate) fn irq_enable() {
+    // SAFETY: stvec is set before frame calls this.
+    unsafe { asm!("csrs sstatus, {}", in(reg) SSTATUS_SIE, options(nomem, nostack)) };
+}
+
+/// Disables local interrupts.
+pub(crate) fn irq_disable() {
+    // SAFETY: clearing SIE has no memory effects.
+    unsafe { asm!("csrc sstatus, {}", in(reg) SSTATUS_SIE, options(nomem, nostack)) };
+}
+
+/// Enables interrupts and waits for the next one.
+pub(crate) fn wait_for_interrupt() {
+    // SAFETY: `wfi` wakes on a pending enabled interrupt even with SIE clear, so enabling
+    // after it still takes the interrupt; no memory effects.
+    unsafe { asm!("wfi", options(nomem, nostack)) };
+    irq_enable();
+}
+
+/// The running CPU's index, kept in `tp` (kernel code never uses `tp` otherwise).
+pub(crate) fn cpu_id() -> usize {
+    let id: usize;
+    // SAFETY: reads a register.
+    unsafe { asm!("mv {}, tp", out(reg) id, options(nomem, nostack, preserves_flags)) };
+    id
+}
+
+fn time() -> u64 {
+    let t: u64;
+    // SAFETY: reading the time CSR has no side effects.
+    unsafe { asm!("csrr {}, time", out(reg) t, options(nomem, nostack)) };
+    t
+}
+
+/// Time since boot.
+pub(crate) fn uptime() -> Duration {
+    let ticks = time() - BOOT_TIME.load(Ordering::Relaxed);
+    let hz = TIMEBASE_HZ.load(Ordering::Relaxed);
+    Duration::from_secs(ticks / hz) + Duration::from_nanos((ticks % hz) * 1_000_000_000 / hz)
+}
+
+/// Powers off through the virt test device: 0x5555 passes (QEMU exits 0), otherwise
+/// `(code << 16) | 0x3333` makes QEMU exit with `code`.
+pub(crate) fn exit_qemu(code: u32) -> ! {
+    let value = if code == 0 { 0x5555 } else { (code << 16) | 0x3333 };
+    let addr = crate::mm::phys_to_virt(TEST_DEVICE.load(Ordering::Relaxed));
+    // SAFETY: `addr` is the sifive,test0 MMIO register in the linear map (from the device
+    // tree); writing it ends the VM.
+    unsafe { (addr as *mut u32).write_volatile(value) };
+    sbi::shutdown();
+}
+
+/// Loads a word from virtual address 0, which is never mapped: a deliberate kernel page fault.
+pub(crate) fn load_from_null() -> u64 {
+    let value: u64;
+    // SAFETY: address 0 is not mapped, so the load faults and the trap handler reports it and
+    // powers off; the asm is opaque to the compiler, so no Rust-level null dereference exists.
+    unsafe { asm!("ld {}, 0(zero)", out(reg) value, options(nostack, readonly)) };
+    value
+}

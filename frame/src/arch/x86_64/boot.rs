@@ -1,0 +1,89 @@
+//! PVH boot: the assembly stub (`boot.S`) enters long mode and calls [`__frame_x86_64_entry`]
+//! with the physical address of `hvm_start_info`, from which we read the memory map, the
+//! command line and the ACPI RSDP (for the CPU count).
+
+use core::arch::{asm, global_asm};
+
+use super::{KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, acpi, cpu, pic, serial, trap};
+use crate::boot::BootInfo;
+use crate::mm::{MemoryMap, read_phys};
+
+global_asm!(include_str!("boot.S"));
+
+const START_INFO_MAGIC: u32 = 0x336e_c578;
+const E820_RAM: u32 = 1;
+
+unsafe extern "C" {
+    safe static __kernel_end: u8;
+}
+
+/// The first Rust code on the boot CPU, called by `boot.S` on the boot stack.
+#[unsafe(no_mangle)]
+extern "C" fn __frame_x86_64_entry(start_info: usize) -> ! {
+    serial::init();
+    cpu::init(0);
+    trap::init();
+    drop_identity_map();
+    let info = parse_start_info(start_info);
+    pic::init(crate::timer::TICK_HZ as u32);
+    crate::boot::start(info)
+}
+
+/// Removes PML4 slot 0 (the boot identity map), so that low addresses (null) fault.
+fn drop_identity_map() {
+    let cr3: usize;
+    // SAFETY: reading CR3 has no side effects.
+    unsafe { asm!("mov {}, cr3", out(reg) cr3, options(nomem, nostack)) };
+    let root = (PHYS_OFFSET + (cr3 & !0xfff)) as *mut u64;
+    // SAFETY: `root` is the active PML4 (the static `boot_pml4` in .boot.data) through the
+    // linear map. Slot 0 is the identity map, used only by `boot.S` before it jumped to the
+    // higher half; nothing runs from or points into low addresses any more. Reloading CR3
+    // flushes the stale translations.
+    unsafe {
+        root.write_volatile(0);
+        asm!("mov cr3, {}", in(reg) cr3, options(nostack));
+    }
+}
+
+fn parse_start_info(pa: usize) -> BootInfo {
+    let magic: u32 = read_phys(pa);
+    if magic != START_INFO_MAGIC {
+        panic!("bad PVH start info magic {magic:#x} at {pa:#x}");
+    }
+    let version: u32 = read_phys(pa + 4);
+    let cmdline_pa: u64 = read_phys(pa + 24);
+    let rsdp_pa: u64 = read_phys(pa + 32);
+
+    let mut memory = MemoryMap::new();
+    if version >= 1 {
+        let memmap_pa: u64 = read_phys(pa + 40);
+        let entries: u32 = read_phys(pa + 48);
+        for i in 0..entries as usize {
+            let entry = memmap_pa as usize + i * 24;
+            let (start, size, kind) =
+                (read_phys::<u64>(entry), read_phys::<u64>(entry + 8), read_phys::<u32>(entry + 16));
+            if kind == E820_RAM {
+                memory.add(start as usize, (start + size) as usize);
+            }
+        }
+    }
+    // Below 1 MiB live the firmware tables and the start info itself; above it, the kernel.
+    let kernel_end = &raw const __kernel_end as usize - KERNEL_VMA;
+    memory.reserve(0, kernel_end);
+    memory.clip(LINEAR_MAP_SIZE);
+
+    let mut cmdline = [0u8; crate::boot::CMDLINE_MAX];
+    let mut len = 0;
+    if cmdline_pa != 0 {
+        while len < cmdline.len() {
+            let byte: u8 = read_phys(cmdline_pa as usize + len);
+            if byte == 0 {
+                break;
+            }
+            cmdline[len] = byte;
+            len += 1;
+        }
+    }
+    let cpu_count = if rsdp_pa != 0 { acpi::cpu_count(rsdp_pa as usize) } else { None };
+    BootInfo { memory, cmdline, cmdline_len: len, cpu_count: cpu_count.unwrap_or(1) }
+}

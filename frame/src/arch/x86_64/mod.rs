@@ -1,0 +1,79 @@
+//! x86-64 back end: PVH boot, GDT/TSS/IDT, 8259 PIC + 8254 PIT tick, COM1 console,
+//! ACPI MADT for the CPU count, and `isa-debug-exit` for power-off.
+
+mod acpi;
+mod boot;
+mod cpu;
+mod io;
+mod pic;
+mod serial;
+mod trap;
+
+use core::arch::asm;
+use core::time::Duration;
+
+pub(crate) use cpu::cpu_id;
+pub(crate) use serial::write_byte as console_write_byte;
+
+/// Architecture name, as in the target triple.
+pub(crate) const NAME: &str = "x86_64";
+/// Base of the linear map of physical memory (PML4 slot 256).
+pub(crate) const PHYS_OFFSET: usize = 0xffff_8000_0000_0000;
+/// The kernel image is linked at physical address + `KERNEL_VMA` (see the linker script).
+const KERNEL_VMA: usize = 0xffff_ffff_8000_0000;
+/// Size of the linear map set up by the boot stub.
+pub(crate) const LINEAR_MAP_SIZE: usize = 4 << 30;
+
+/// Returns whether local interrupts are enabled.
+pub(crate) fn irq_enabled() -> bool {
+    let flags: u64;
+    // SAFETY: reads RFLAGS through the stack; no memory other than the pushed word is touched.
+    unsafe { asm!("pushfq", "pop {}", out(reg) flags, options(nomem, preserves_flags)) };
+    flags & (1 << 9) != 0
+}
+
+/// Enables local interrupts.
+pub(crate) fn irq_enable() {
+    // SAFETY: the IDT and the interrupt controllers are set up before frame calls this.
+    unsafe { asm!("sti", options(nomem, nostack)) };
+}
+
+/// Disables local interrupts.
+pub(crate) fn irq_disable() {
+    // SAFETY: clearing IF has no memory effects.
+    unsafe { asm!("cli", options(nomem, nostack)) };
+}
+
+/// Enables interrupts and halts until the next one.
+pub(crate) fn wait_for_interrupt() {
+    // SAFETY: `sti; hlt` is atomic with respect to interrupts (STI's shadow), so a pending
+    // interrupt wakes the `hlt`; the handlers are installed.
+    unsafe { asm!("sti", "hlt", options(nomem, nostack)) };
+}
+
+/// Time since boot, at the resolution of the tick.
+pub(crate) fn uptime() -> Duration {
+    let ticks = crate::timer::ticks();
+    Duration::from_micros(ticks * (1_000_000 / crate::timer::TICK_HZ))
+}
+
+/// Powers off through `isa-debug-exit` (iobase 0xf4): QEMU exits with `(code << 1) | 1`.
+pub(crate) fn exit_qemu(code: u32) -> ! {
+    // SAFETY: port 0xf4 is QEMU's debug-exit device; writing it ends the VM.
+    unsafe { io::outl(0xf4, code) };
+    loop {
+        irq_disable();
+        // SAFETY: halting with interrupts off only stops this CPU.
+        unsafe { asm!("hlt", options(nomem, nostack)) };
+    }
+}
+
+/// Loads a word from virtual address 0, which is never mapped: a deliberate kernel page fault.
+pub(crate) fn load_from_null() -> u64 {
+    let value: u64;
+    // SAFETY: address 0 is not mapped (the boot identity map is dropped before this can run),
+    // so the load faults and the trap handler reports it and powers off; the asm is opaque
+    // to the compiler, so no Rust-level null dereference exists.
+    unsafe { asm!("mov {}, qword ptr [0]", out(reg) value, options(nostack, readonly)) };
+    value
+}

@@ -1,0 +1,245 @@
+//! Descriptor tables and trap dispatch.
+//!
+//! The GDT holds kernel and user segments and the TSS, whose IST 1 stack takes double faults
+//! (so a kernel stack overflow still gets a report). Every IDT vector points at a stub in
+//! `trap.S`, which builds a [`TrapFrame`] and calls [`__frame_x86_64_trap`].
+
+use core::arch::{asm, global_asm};
+use core::fmt;
+
+use spin::Once;
+
+use super::pic;
+
+global_asm!(include_str!("trap.S"));
+
+const KERNEL_CS: u16 = 0x08;
+const KERNEL_DS: u16 = 0x10;
+const TSS_SELECTOR: u16 = 0x28;
+const DOUBLE_FAULT: u64 = 8;
+const PAGE_FAULT: u64 = 14;
+
+unsafe extern "C" {
+    safe static __frame_trap_stubs: u8;
+    safe static __frame_fault_stack_top: u8;
+}
+
+/// The registers saved on a trap, in the order `trap.S` pushes them.
+#[repr(C)]
+pub(super) struct TrapFrame {
+    rax: u64,
+    rbx: u64,
+    rcx: u64,
+    rdx: u64,
+    rsi: u64,
+    rdi: u64,
+    rbp: u64,
+    r8: u64,
+    r9: u64,
+    r10: u64,
+    r11: u64,
+    r12: u64,
+    r13: u64,
+    r14: u64,
+    r15: u64,
+    vector: u64,
+    error_code: u64,
+    rip: u64,
+    cs: u64,
+    rflags: u64,
+    rsp: u64,
+    ss: u64,
+}
+
+/// The 64-bit task state segment.
+#[repr(C, packed(4))]
+struct Tss {
+    reserved0: u32,
+    rsp: [u64; 3],
+    reserved1: u64,
+    ist: [u64; 7],
+    reserved2: u64,
+    reserved3: u16,
+    iomap_base: u16,
+}
+
+#[repr(C, packed(2))]
+struct DescriptorPointer {
+    limit: u16,
+    base: u64,
+}
+
+#[repr(C, align(16))]
+#[derive(Clone, Copy)]
+struct Gate {
+    low: u64,
+    high: u64,
+}
+
+static TSS: Once<Tss> = Once::new();
+static GDT: Once<[u64; 7]> = Once::new();
+static IDT: Once<[Gate; 256]> = Once::new();
+
+/// Loads the GDT (with the TSS) and the IDT on the boot CPU.
+pub(super) fn init() {
+    let tss = TSS.call_once(|| Tss {
+        reserved0: 0,
+        rsp: [0; 3],
+        reserved1: 0,
+        ist: [&raw const __frame_fault_stack_top as u64, 0, 0, 0, 0, 0, 0],
+        reserved2: 0,
+        reserved3: 0,
+        iomap_base: size_of::<Tss>() as u16,
+    });
+    let gdt = GDT.call_once(|| {
+        let base = tss as *const Tss as u64;
+        let limit = size_of::<Tss>() as u64 - 1;
+        let tss_low = (limit & 0xffff)
+            | ((base & 0xff_ffff) << 16)
+            | (0x89 << 40)
+            | (((limit >> 16) & 0xf) << 48)
+            | (((base >> 24) & 0xff) << 56);
+        [
+            0,
+            0x00af_9a00_0000_ffff, // 0x08 kernel code
+            0x00cf_9200_0000_ffff, // 0x10 kernel data
+            0x00cf_f200_0000_ffff, // 0x18 user data
+            0x00af_fa00_0000_ffff, // 0x20 user code
+            tss_low,               // 0x28 TSS
+            base >> 32,
+        ]
+    });
+    let idt = IDT.call_once(|| {
+        let stubs = &raw const __frame_trap_stubs as u64;
+        core::array::from_fn(|vector| {
+            let handler = stubs + 16 * vector as u64;
+            let ist = u64::from(vector as u64 == DOUBLE_FAULT);
+            Gate {
+                low: (handler & 0xffff)
+                    | (u64::from(KERNEL_CS) << 16)
+                    | (ist << 32)
+                    | (0x8e << 40)
+                    | (((handler >> 16) & 0xffff) << 48),
+                high: handler >> 32,
+            }
+        })
+    });
+    let gdt_ptr = DescriptorPointer { limit: size_of_val(gdt) as u16 - 1, base: gdt.as_ptr() as u64 };
+    let idt_ptr = DescriptorPointer { limit: size_of_val(idt) as u16 - 1, base: idt.as_ptr() as u64 };
+    // SAFETY: the GDT, TSS and IDT are statics that live forever. The new GDT keeps the boot
+    // stub's selectors (0x08 code, 0x10 data), so reloading CS through a far return and the data
+    // segments is seamless; the TSS descriptor is valid and not busy; every IDT gate points at
+    // a stub in trap.S.
+    unsafe {
+        asm!(
+            "lgdt [{gdt}]",
+            "push {cs}",
+            "lea {tmp}, [rip + 2f]",
+            "push {tmp}",
+            ".byte 0x48, 0xcb", // retfq
+            "2:",
+            "mov ds, {ds:x}",
+            "mov es, {ds:x}",
+            "mov ss, {ds:x}",
+            "ltr {tss:x}",
+            "lidt [{idt}]",
+            gdt = in(reg) &gdt_ptr,
+            idt = in(reg) &idt_ptr,
+            cs = in(reg) u64::from(KERNEL_CS),
+            ds = in(reg) KERNEL_DS,
+            tss = in(reg) TSS_SELECTOR,
+            tmp = out(reg) _,
+        )
+    };
+}
+
+/// The Rust side of every trap, called by `trap.S` with the saved registers.
+#[unsafe(no_mangle)]
+extern "C" fn __frame_x86_64_trap(frame: &mut TrapFrame) {
+    const TIMER: u64 = pic::IRQ_BASE as u64;
+    const SPURIOUS_MASTER: u64 = pic::IRQ_BASE as u64 + 7;
+    const SPURIOUS_SLAVE: u64 = pic::IRQ_BASE as u64 + 15;
+    match frame.vector {
+        TIMER => {
+            pic::end_of_interrupt(0);
+            crate::timer::on_tick();
+        }
+        SPURIOUS_MASTER | SPURIOUS_SLAVE => {
+            let irq = (frame.vector - TIMER) as u8;
+            if pic::in_service(irq) {
+                pic::end_of_interrupt(irq);
+            } else if irq == 15 {
+                pic::end_of_interrupt(0); // the master saw a real cascade interrupt
+            }
+        }
+        0..=31 => fault(frame),
+        vector => log::warn!("unexpected interrupt vector {vector}"),
+    }
+}
+
+fn fault(frame: &TrapFrame) -> ! {
+    let cause = EXCEPTIONS.get(frame.vector as usize).copied().unwrap_or("reserved exception");
+    if frame.vector == PAGE_FAULT {
+        let cr2: u64;
+        // SAFETY: reading CR2 has no side effects.
+        unsafe { asm!("mov {}, cr2", out(reg) cr2, options(nomem, nostack)) };
+        let e = frame.error_code;
+        crate::trap::kernel_fault(
+            format_args!(
+                "{cause} at address {cr2:#x} ({}, {}{})",
+                if e & 1 != 0 { "protection violation" } else { "not present" },
+                if e & 16 != 0 { "instruction fetch" } else if e & 2 != 0 { "write" } else { "read" },
+                if e & 4 != 0 { ", user" } else { "" },
+            ),
+            frame.rip as usize,
+            frame,
+        )
+    }
+    crate::trap::kernel_fault(
+        format_args!("{cause} (vector {}, error code {:#x})", frame.vector, frame.error_code),
+        frame.rip as usize,
+        frame,
+    )
+}
+
+impl fmt::Display for TrapFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let regs = [
+            ("rax", self.rax), ("rbx", self.rbx), ("rcx", self.rcx), ("rdx", self.rdx),
+            ("rsi", self.rsi), ("rdi", self.rdi), ("rbp", self.rbp), ("rsp", self.rsp),
+            ("r8", self.r8), ("r9", self.r9), ("r10", self.r10), ("r11", self.r11),
+            ("r12", self.r12), ("r13", self.r13), ("r14", self.r14), ("r15", self.r15),
+            ("rip", self.rip), ("rflags", self.rflags), ("cs", self.cs), ("ss", self.ss),
+        ];
+        for (i, (name, value)) in regs.iter().enumerate() {
+            write!(f, "{name:>6} {value:#018x}")?;
+            f.write_str(if i % 4 == 3 { "\n" } else { "  " })?;
+        }
+        Ok(())
+    }
+}
+
+const EXCEPTIONS: [&str; 22] = [
+    "divide error",
+    "debug",
+    "non-maskable interrupt",
+    "breakpoint",
+    "overflow",
+    "bound range exceeded",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor segment overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack-segment fault",
+    "general protection fault",
+    "page fault",
+    "reserved",
+    "x87 floating-point error",
+    "alignment check",
+    "machine check",
+    "SIMD floating-point error",
+    "virtualization exception",
+    "control protection exception",
+];
