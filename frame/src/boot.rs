@@ -41,7 +41,10 @@ unsafe extern "Rust" {
 
 /// Brings up the portable parts of frame and calls the kernel's main function.
 pub(crate) fn start(info: BootInfo) -> ! {
-    let cmdline = CMDLINE.call_once(|| Cmdline { bytes: info.cmdline, len: info.cmdline_len });
+    let cmdline = CMDLINE.call_once(|| Cmdline {
+        bytes: info.cmdline,
+        len: info.cmdline_len,
+    });
     CPU_COUNT.store(info.cpu_count, Ordering::Relaxed);
     crate::logger::init(param_in(cmdline_of(cmdline), "loglevel"));
     crate::mm::init(info.memory);
@@ -65,11 +68,13 @@ pub fn cmdline_param(key: &str) -> Option<&'static str> {
 }
 
 fn param_in<'a>(cmdline: &'a str, key: &str) -> Option<&'a str> {
-    cmdline.split_ascii_whitespace().find_map(|word| match word.split_once('=') {
-        Some((k, v)) if k == key => Some(v),
-        None if word == key => Some(""),
-        _ => None,
-    })
+    cmdline
+        .split_ascii_whitespace()
+        .find_map(|word| match word.split_once('=') {
+            Some((k, v)) if k == key => Some(v),
+            None if word == key => Some(""),
+            _ => None,
+        })
 }
 
 /// Number of CPUs the firmware reports (ACPI MADT on x86-64, `/cpus` in the device tree on

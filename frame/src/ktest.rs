@@ -95,10 +95,16 @@ static CURRENT: AtomicUsize = AtomicUsize::new(NONE);
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 static PLANNED: AtomicUsize = AtomicUsize::new(0);
 
-static INJECTED_PANIC: KTest =
-    KTest { name: "injected_panic", module: module_path!(), run: injected_panic };
-static INJECTED_NULL_DEREF: KTest =
-    KTest { name: "injected_null_deref", module: module_path!(), run: injected_null_deref };
+static INJECTED_PANIC: KTest = KTest {
+    name: "injected_panic",
+    module: module_path!(),
+    run: injected_panic,
+};
+static INJECTED_NULL_DEREF: KTest = KTest {
+    name: "injected_null_deref",
+    module: module_path!(),
+    run: injected_null_deref,
+};
 
 fn injected_panic() {
     panic!("injected failure (ktest.inject=panic)");
@@ -118,12 +124,19 @@ fn selected() -> impl Iterator<Item = &'static KTest> {
         Some("null-deref") => Some(&INJECTED_NULL_DEREF),
         _ => None,
     };
-    registry().iter().filter(move |t| matches(t, filter)).chain(injected)
+    registry()
+        .iter()
+        .filter(move |t| matches(t, filter))
+        .chain(injected)
 }
 
 /// Whether `module::name` contains `filter`.
 fn matches(test: &KTest, filter: &str) -> bool {
-    let (module, name, f) = (test.module.as_bytes(), test.name.as_bytes(), filter.as_bytes());
+    let (module, name, f) = (
+        test.module.as_bytes(),
+        test.name.as_bytes(),
+        filter.as_bytes(),
+    );
     let full_len = module.len() + 2 + name.len();
     let byte = |i: usize| match i {
         i if i < module.len() => module[i],

@@ -33,7 +33,9 @@ static LOGGER: Logger = Logger;
 
 /// Installs the logger with the level named by `level` (`None` or unknown: info).
 pub(crate) fn init(level: Option<&str>) {
-    let filter = level.and_then(|l| l.parse().ok()).unwrap_or(LevelFilter::Info);
+    let filter = level
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(LevelFilter::Info);
     let _ = log::set_logger(&LOGGER);
     log::set_max_level(filter);
 }

@@ -13,7 +13,11 @@ fn main() -> ! {
         frame::arch::ARCH_NAME,
         frame::mm::usable_memory() >> 20,
         frame::boot::cpu_count(),
-        if frame::boot::cpu_count() == 1 { "" } else { "s" },
+        if frame::boot::cpu_count() == 1 {
+            ""
+        } else {
+            "s"
+        },
     );
     frame::ktest::run_all();
     power::exit(ExitStatus::Success)

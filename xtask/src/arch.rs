@@ -20,7 +20,9 @@ impl Arch {
         match name {
             "x86_64" | "x86-64" | "amd64" => Ok(Arch::X86_64),
             "riscv64" | "riscv" | "rv64" => Ok(Arch::Riscv64),
-            _ => Err(format!("unknown architecture `{name}` (expected x86_64 or riscv64)")),
+            _ => Err(format!(
+                "unknown architecture `{name}` (expected x86_64 or riscv64)"
+            )),
         }
     }
 

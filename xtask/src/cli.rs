@@ -47,11 +47,17 @@ fn parse(args: &[String]) -> Result<Options, String> {
         match arg.as_str() {
             "--arch" => o.arches.push(Arch::parse(&value("--arch")?)?),
             "--release" => o.profile = Profile::Release,
-            "--smp" => o.smp = value("--smp")?.parse().map_err(|_| "--smp needs a number")?,
+            "--smp" => {
+                o.smp = value("--smp")?
+                    .parse()
+                    .map_err(|_| "--smp needs a number")?
+            }
             "--example" => o.example = Some(value("--example")?),
             "--append" => o.append = value("--append")?,
             "--timeout" => {
-                o.timeout = value("--timeout")?.parse().map_err(|_| "--timeout needs seconds")?
+                o.timeout = value("--timeout")?
+                    .parse()
+                    .map_err(|_| "--timeout needs seconds")?
             }
             "--" => {
                 o.command = it.by_ref().cloned().collect();
@@ -95,7 +101,14 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
             crate::setup::run(false)?;
             let arch = *arches_or_default(&o.arches).first().unwrap();
             let image = Image::build(&root, arch, o.profile, o.example.as_deref())?;
-            let run = QemuRun { arch, image: &image.path, smp: o.smp, cmdline: &o.append, timeout: o.timeout, echo: true };
+            let run = QemuRun {
+                arch,
+                image: &image.path,
+                smp: o.smp,
+                cmdline: &o.append,
+                timeout: o.timeout,
+                echo: true,
+            };
             let outcome = run.run()?;
             eprintln!("xtask: {}", outcome.describe(arch));
             Ok(ExitCode::from(outcome.exit_code()))
@@ -103,12 +116,20 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
         "lint" => {
             let report = crate::lint::run(&root)?;
             report.print();
-            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         "test" => {
             let o = parse(rest)?;
             crate::setup::run(false)?;
-            let arches = if o.arches.is_empty() { Arch::ALL.to_vec() } else { o.arches };
+            let arches = if o.arches.is_empty() {
+                Arch::ALL.to_vec()
+            } else {
+                o.arches
+            };
             crate::test::run(&root, &arches)
         }
         "help" | "--help" | "-h" => {
@@ -120,5 +141,9 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
 }
 
 fn arches_or_default(arches: &[Arch]) -> Vec<Arch> {
-    if arches.is_empty() { vec![Arch::X86_64] } else { arches.to_vec() }
+    if arches.is_empty() {
+        vec![Arch::X86_64]
+    } else {
+        arches.to_vec()
+    }
 }

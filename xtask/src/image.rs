@@ -22,18 +22,36 @@ pub struct Image {
 
 impl Image {
     /// Builds `kernel-image` (or the example kernel `example`) for `arch`.
-    pub fn build(root: &Path, arch: Arch, profile: Profile, example: Option<&str>) -> Result<Image, String> {
+    pub fn build(
+        root: &Path,
+        arch: Arch,
+        profile: Profile,
+        example: Option<&str>,
+    ) -> Result<Image, String> {
         let (package, bin) = match example {
             None => ("kernel-image", "kernel"),
             Some(name) => (name, name),
         };
         let mut cmd = crate::cargo();
-        cmd.current_dir(root).args(["build", "--quiet", "-p", package, "--bin", bin, "--target", arch.target()]);
+        cmd.current_dir(root).args([
+            "build",
+            "--quiet",
+            "-p",
+            package,
+            "--bin",
+            bin,
+            "--target",
+            arch.target(),
+        ]);
         if profile == Profile::Release {
             cmd.arg("--release");
         }
         crate::run_checked(&mut cmd)?;
-        let dir = if profile == Profile::Release { "release" } else { "debug" };
+        let dir = if profile == Profile::Release {
+            "release"
+        } else {
+            "debug"
+        };
         let path = root.join("target").join(arch.target()).join(dir).join(bin);
         if !path.is_file() {
             return Err(format!("cargo succeeded but {} is missing", path.display()));

@@ -63,13 +63,21 @@ impl QemuRun<'_> {
         let mut cmd = Command::new(self.arch.qemu());
         let smp = self.smp.to_string();
         match self.arch {
-            Arch::X86_64 => cmd.args(["-machine", "q35", "-cpu", "qemu64"]).args([
-                "-device",
-                "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            ]),
+            Arch::X86_64 => cmd
+                .args(["-machine", "q35", "-cpu", "qemu64"])
+                .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]),
             Arch::Riscv64 => cmd.args(["-machine", "virt", "-bios", "default"]),
         };
-        cmd.args(["-accel", "tcg", "-m", MEMORY, "-smp", &smp, "-nographic", "-no-reboot"]);
+        cmd.args([
+            "-accel",
+            "tcg",
+            "-m",
+            MEMORY,
+            "-smp",
+            &smp,
+            "-nographic",
+            "-no-reboot",
+        ]);
         cmd.arg("-kernel").arg(self.image);
         if !self.cmdline.is_empty() {
             cmd.args(["-append", self.cmdline]);
@@ -80,9 +88,15 @@ impl QemuRun<'_> {
     /// Boots, waits for the VM to end (or the timeout), and reports.
     pub fn run(&self) -> Result<Outcome, String> {
         let mut cmd = self.command();
-        cmd.stdout(Stdio::piped()).stdin(if self.echo { Stdio::inherit() } else { Stdio::null() });
+        cmd.stdout(Stdio::piped()).stdin(if self.echo {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        });
         let start = Instant::now();
-        let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", self.arch.qemu()))?;
+        let mut child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", self.arch.qemu()))?;
         let mut stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = mpsc::channel::<Vec<u8>>();
         let reader = std::thread::spawn(move || {
@@ -129,7 +143,12 @@ impl QemuRun<'_> {
             None => KernelExit::TimedOut,
             Some(status) => map_exit(self.arch, status.code()),
         };
-        Ok(Outcome { exit, log: String::from_utf8_lossy(&log).into_owned(), banner_at, elapsed })
+        Ok(Outcome {
+            exit,
+            log: String::from_utf8_lossy(&log).into_owned(),
+            banner_at,
+            elapsed,
+        })
     }
 }
 
@@ -169,10 +188,17 @@ impl Outcome {
         let how = match self.exit {
             KernelExit::Status(s) => format!("exited with status {s} ({})", status_name(s)),
             KernelExit::TimedOut => "timed out".to_string(),
-            KernelExit::NoStatus(c) => format!("QEMU ended without a kernel status (exit code {c:?})"),
+            KernelExit::NoStatus(c) => {
+                format!("QEMU ended without a kernel status (exit code {c:?})")
+            }
         };
-        let banner = self.banner_at.map_or("no banner".to_string(), |t| format!("banner at {:.2} s", t.as_secs_f64()));
-        format!("{arch} kernel {how} after {:.2} s ({banner})", self.elapsed.as_secs_f64())
+        let banner = self.banner_at.map_or("no banner".to_string(), |t| {
+            format!("banner at {:.2} s", t.as_secs_f64())
+        });
+        format!(
+            "{arch} kernel {how} after {:.2} s ({banner})",
+            self.elapsed.as_secs_f64()
+        )
     }
 }
 
@@ -184,7 +210,10 @@ mod tests {
     fn exit_codes_map_back() {
         assert_eq!(map_exit(Arch::X86_64, Some(1)), KernelExit::Status(0));
         assert_eq!(map_exit(Arch::X86_64, Some(7)), KernelExit::Status(3));
-        assert_eq!(map_exit(Arch::X86_64, Some(0)), KernelExit::NoStatus(Some(0)));
+        assert_eq!(
+            map_exit(Arch::X86_64, Some(0)),
+            KernelExit::NoStatus(Some(0))
+        );
         assert_eq!(map_exit(Arch::Riscv64, Some(0)), KernelExit::Status(0));
         assert_eq!(map_exit(Arch::Riscv64, Some(2)), KernelExit::Status(2));
         assert_eq!(map_exit(Arch::Riscv64, None), KernelExit::NoStatus(None));

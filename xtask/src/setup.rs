@@ -26,7 +26,9 @@ pub fn run(verbose: bool) -> Result<(), String> {
         eprintln!("setup: {line}");
     }
     if verbose && did.is_empty() {
-        eprintln!("setup: nothing to do: Rust targets, components and QEMU {QEMU_MIN_MAJOR} are present");
+        eprintln!(
+            "setup: nothing to do: Rust targets, components and QEMU {QEMU_MIN_MAJOR} are present"
+        );
     }
     Ok(())
 }
@@ -34,21 +36,42 @@ pub fn run(verbose: bool) -> Result<(), String> {
 fn rust(did: &mut Vec<String>) -> Result<(), String> {
     let root = crate::workspace_root();
     let installed = |what: &str| -> Result<String, String> {
-        crate::output_of(Command::new("rustup").current_dir(&root).args([what, "list", "--installed"]))
+        crate::output_of(Command::new("rustup").current_dir(&root).args([
+            what,
+            "list",
+            "--installed",
+        ]))
     };
     let targets = installed("target")?;
-    let missing: Vec<&str> = TARGETS.into_iter().filter(|t| !targets.lines().any(|l| l.trim() == *t)).collect();
+    let missing: Vec<&str> = TARGETS
+        .into_iter()
+        .filter(|t| !targets.lines().any(|l| l.trim() == *t))
+        .collect();
     if !missing.is_empty() {
-        crate::run_checked(Command::new("rustup").current_dir(&root).args(["target", "add"]).args(&missing))?;
+        crate::run_checked(
+            Command::new("rustup")
+                .current_dir(&root)
+                .args(["target", "add"])
+                .args(&missing),
+        )?;
         did.push(format!("added Rust targets {}", missing.join(", ")));
     }
     let components = installed("component")?;
     let missing: Vec<&str> = COMPONENTS
         .into_iter()
-        .filter(|c| !components.lines().any(|l| l.trim().starts_with(&format!("{c}-")) || l.trim() == *c))
+        .filter(|c| {
+            !components
+                .lines()
+                .any(|l| l.trim().starts_with(&format!("{c}-")) || l.trim() == *c)
+        })
         .collect();
     if !missing.is_empty() {
-        crate::run_checked(Command::new("rustup").current_dir(&root).args(["component", "add"]).args(&missing))?;
+        crate::run_checked(
+            Command::new("rustup")
+                .current_dir(&root)
+                .args(["component", "add"])
+                .args(&missing),
+        )?;
         did.push(format!("added Rust components {}", missing.join(", ")));
     }
     Ok(())
@@ -70,13 +93,17 @@ fn qemu(did: &mut Vec<String>) -> Result<(), String> {
     if stale.is_empty() {
         return Ok(());
     }
-    let codename = os_release("VERSION_CODENAME").ok_or("cannot read VERSION_CODENAME from /etc/os-release")?;
+    let codename = os_release("VERSION_CODENAME")
+        .ok_or("cannot read VERSION_CODENAME from /etc/os-release")?;
     let uri = debian_archive_uri()?;
     let suite = format!("{codename}-backports");
     let sources = format!(
         "Types: deb\nURIs: {uri}\nSuites: {suite}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
     );
-    let install = format!("apt-get install -y --no-install-recommends -t {suite} {}", QEMU_PACKAGES.join(" "));
+    let install = format!(
+        "apt-get install -y --no-install-recommends -t {suite} {}",
+        QEMU_PACKAGES.join(" ")
+    );
     if !is_root() {
         return Err(format!(
             "{} missing or older than {QEMU_MIN_MAJOR}; as root, run:\n  printf '{}' > {BACKPORTS_FILE}\n  apt-get update\n  {install}",
@@ -85,18 +112,25 @@ fn qemu(did: &mut Vec<String>) -> Result<(), String> {
         ));
     }
     if std::fs::read_to_string(BACKPORTS_FILE).ok().as_deref() != Some(sources.as_str()) {
-        std::fs::write(BACKPORTS_FILE, &sources).map_err(|e| format!("cannot write {BACKPORTS_FILE}: {e}"))?;
+        std::fs::write(BACKPORTS_FILE, &sources)
+            .map_err(|e| format!("cannot write {BACKPORTS_FILE}: {e}"))?;
         did.push(format!("added {suite} in {BACKPORTS_FILE}"));
     }
     eprintln!("setup: installing QEMU {QEMU_MIN_MAJOR} from {suite} (a few minutes)...");
     crate::run_checked(Command::new("apt-get").args(["update", "-q"]))?;
     crate::run_checked(
-        Command::new("sh").args(["-c", &install]).env("DEBIAN_FRONTEND", "noninteractive"),
+        Command::new("sh")
+            .args(["-c", &install])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
     )?;
     for binary in stale {
         match qemu_major(binary) {
             Some(v) if v >= QEMU_MIN_MAJOR => did.push(format!("installed {binary} (QEMU {v})")),
-            other => return Err(format!("{binary} still unusable after install (version {other:?})")),
+            other => {
+                return Err(format!(
+                    "{binary} still unusable after install (version {other:?})"
+                ));
+            }
         }
     }
     Ok(())
@@ -116,20 +150,19 @@ fn os_release(key: &str) -> Option<String> {
 /// The Debian archive's address, from the machine's apt configuration (the first `URIs:` of
 /// `debian.sources`, or the first `deb` line of `sources.list`).
 fn debian_archive_uri() -> Result<String, String> {
-    if let Ok(text) = std::fs::read_to_string("/etc/apt/sources.list.d/debian.sources") {
-        if let Some(uri) = text.lines().find_map(|l| l.strip_prefix("URIs:")) {
-            if let Some(first) = uri.split_whitespace().next() {
-                return Ok(first.to_string());
-            }
-        }
+    if let Ok(text) = std::fs::read_to_string("/etc/apt/sources.list.d/debian.sources")
+        && let Some(uri) = text.lines().find_map(|l| l.strip_prefix("URIs:"))
+        && let Some(first) = uri.split_whitespace().next()
+    {
+        return Ok(first.to_string());
     }
     if let Ok(text) = std::fs::read_to_string("/etc/apt/sources.list") {
         for line in text.lines() {
             let mut words = line.split_whitespace().filter(|w| !w.starts_with('['));
-            if words.next() == Some("deb") {
-                if let Some(uri) = words.next() {
-                    return Ok(uri.to_string());
-                }
+            if words.next() == Some("deb")
+                && let Some(uri) = words.next()
+            {
+                return Ok(uri.to_string());
             }
         }
     }

@@ -30,7 +30,14 @@ impl Tally {
         match result {
             Ok(detail) => {
                 self.passed += 1;
-                println!("test: ok   {name}{}", if detail.is_empty() { String::new() } else { format!(" ({detail})") });
+                println!(
+                    "test: ok   {name}{}",
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({detail})")
+                    }
+                );
             }
             Err(why) => {
                 self.failed += 1;
@@ -43,25 +50,58 @@ impl Tally {
 /// Runs the whole suite for `arches`.
 pub fn run(root: &Path, arches: &[Arch]) -> Result<ExitCode, String> {
     let mut t = Tally::default();
-    t.check("cargo fmt --check", command_ok(crate::cargo().current_dir(root).args(["fmt", "--all", "--check"])));
+    t.check(
+        "cargo fmt --check",
+        command_ok(
+            crate::cargo()
+                .current_dir(root)
+                .args(["fmt", "--all", "--check"]),
+        ),
+    );
     host_tests(root, &mut t);
     t.check(
         "clippy (host)",
-        command_ok(crate::cargo().current_dir(root).args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"])),
+        command_ok(crate::cargo().current_dir(root).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ])),
     );
     for &arch in arches {
         t.check(
             &format!("clippy ({arch})"),
             command_ok(crate::cargo().current_dir(root).args([
-                "clippy", "--quiet", "-p", "frame", "-p", "kernel-image", "-p", "hello-frame", "--target", arch.target(), "--",
-                "-D", "warnings",
+                "clippy",
+                "--quiet",
+                "-p",
+                "frame",
+                "-p",
+                "kernel-image",
+                "-p",
+                "hello-frame",
+                "--target",
+                arch.target(),
+                "--",
+                "-D",
+                "warnings",
             ])),
         );
     }
     match crate::lint::run(root) {
         Ok(report) => {
             report.print();
-            t.check("tier lint", if report.passed() { Ok(String::new()) } else { Err("violations above".into()) });
+            t.check(
+                "tier lint",
+                if report.passed() {
+                    Ok(String::new())
+                } else {
+                    Err("violations above".into())
+                },
+            );
         }
         Err(e) => t.check("tier lint", Err(e)),
     }
@@ -69,48 +109,94 @@ pub fn run(root: &Path, arches: &[Arch]) -> Result<ExitCode, String> {
         qemu_suite(root, arch, &mut t);
     }
     println!("{} passed, {} failed", t.passed, t.failed);
-    Ok(if t.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if t.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn command_ok(cmd: &mut Command) -> Result<String, String> {
     let status = cmd.status().map_err(|e| e.to_string())?;
-    if status.success() { Ok(String::new()) } else { Err(format!("exited with {status}")) }
+    if status.success() {
+        Ok(String::new())
+    } else {
+        Err(format!("exited with {status}"))
+    }
 }
 
 /// Runs the host unit tests and counts each test from libtest's `test result:` lines.
 fn host_tests(root: &Path, t: &mut Tally) {
-    let out = crate::cargo().current_dir(root).args(["test", "--workspace", "--quiet"]).output();
+    let out = crate::cargo()
+        .current_dir(root)
+        .args(["test", "--workspace", "--quiet"])
+        .output();
     let out = match out {
         Ok(out) => out,
         Err(e) => return t.check("host tests", Err(e.to_string())),
     };
     let stdout = String::from_utf8_lossy(&out.stdout);
-    print!("{stdout}");
+    if !out.status.success() {
+        print!("{stdout}");
+    }
     let (mut passed, mut failed) = (0, 0);
     for line in stdout.lines().filter(|l| l.starts_with("test result:")) {
         passed += count_before(line, " passed");
         failed += count_before(line, " failed");
     }
-    for failing in stdout.lines().filter(|l| l.starts_with("test ") && l.ends_with("FAILED")) {
-        println!("test: FAIL host {}", failing.trim_start_matches("test ").trim_end_matches(" ... FAILED"));
+    for failing in stdout
+        .lines()
+        .filter(|l| l.starts_with("test ") && l.ends_with("FAILED"))
+    {
+        println!(
+            "test: FAIL host {}",
+            failing
+                .trim_start_matches("test ")
+                .trim_end_matches(" ... FAILED")
+        );
     }
     t.passed += passed;
     t.failed += failed;
     println!("test: host unit tests: {passed} passed, {failed} failed");
     if !out.status.success() && failed == 0 {
         eprint!("{}", String::from_utf8_lossy(&out.stderr));
-        t.check("host tests build", Err(format!("cargo test exited with {}", out.status)));
+        t.check(
+            "host tests build",
+            Err(format!("cargo test exited with {}", out.status)),
+        );
     }
 }
 
 fn count_before(line: &str, word: &str) -> usize {
     line.split(';')
-        .find_map(|part| part.trim().trim_start_matches("test result: ok.").trim_start_matches("test result: FAILED.").trim().strip_suffix(word)?.trim().parse().ok())
+        .find_map(|part| {
+            part.trim()
+                .trim_start_matches("test result: ok.")
+                .trim_start_matches("test result: FAILED.")
+                .trim()
+                .strip_suffix(word)?
+                .trim()
+                .parse()
+                .ok()
+        })
         .unwrap_or(0)
 }
 
-fn boot(root: &Path, arch: Arch, image: &Path, cmdline: &str, name: &str) -> Result<Outcome, String> {
-    let run = QemuRun { arch, image, smp: 1, cmdline, timeout: BOOT_TIMEOUT_SECS, echo: false };
+fn boot(
+    root: &Path,
+    arch: Arch,
+    image: &Path,
+    cmdline: &str,
+    name: &str,
+) -> Result<Outcome, String> {
+    let run = QemuRun {
+        arch,
+        image,
+        smp: 1,
+        cmdline,
+        timeout: BOOT_TIMEOUT_SECS,
+        echo: false,
+    };
     let outcome = run.run()?;
     let dir = root.join("target/xtask");
     let _ = std::fs::create_dir_all(&dir);
@@ -145,17 +231,28 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
                     result_line = Some(result.trim().to_string());
                 }
             }
-            let not_run = result_line.as_deref().map_or(0, |r| count_before(&r.replace(',', ";"), " not run"));
+            let not_run = result_line
+                .as_deref()
+                .map_or(0, |r| count_before(&r.replace(',', ";"), " not run"));
             for _ in 0..not_run {
-                t.check(&format!("{arch}: ktest (not run after a failure)"), Err("not run".into()));
+                t.check(
+                    &format!("{arch}: ktest (not run after a failure)"),
+                    Err("not run".into()),
+                );
             }
             let clean = outcome.exit == KernelExit::Status(0) && result_line.is_some();
             t.check(
                 &format!("{arch}: kernel boots, runs its tests and powers off"),
                 if clean {
-                    Ok(outcome.banner_at.map_or(String::new(), |b| format!("banner after {:.2} s", b.as_secs_f64())))
+                    Ok(outcome.banner_at.map_or(String::new(), |b| {
+                        format!("banner after {:.2} s", b.as_secs_f64())
+                    }))
                 } else {
-                    Err(format!("{}\n{}", outcome.describe(arch), tail(&outcome.log)))
+                    Err(format!(
+                        "{}\n{}",
+                        outcome.describe(arch),
+                        tail(&outcome.log)
+                    ))
                 },
             );
         }
@@ -164,21 +261,48 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
     // Self-checks: failures and faults must be caught, not missed.
     let only_one = "ktest.filter=frame::ktest::filter_matches";
     let selfcheck = |inject: &str, expect: u32, needles: &[&str]| -> Result<String, String> {
-        let outcome = boot(root, arch, &kernel.path, &format!("{only_one} ktest.inject={inject}"), inject)?;
-        let missing: Vec<&&str> = needles.iter().filter(|n| !outcome.log.contains(**n)).collect();
+        let outcome = boot(
+            root,
+            arch,
+            &kernel.path,
+            &format!("{only_one} ktest.inject={inject}"),
+            inject,
+        )?;
+        let missing: Vec<&&str> = needles
+            .iter()
+            .filter(|n| !outcome.log.contains(**n))
+            .collect();
         if outcome.exit == KernelExit::Status(expect) && missing.is_empty() {
             Ok(String::new())
         } else {
-            Err(format!("expected status {expect} and {missing:?} in the log; {}\n{}", outcome.describe(arch), tail(&outcome.log)))
+            Err(format!(
+                "expected status {expect} and {missing:?} in the log; {}\n{}",
+                outcome.describe(arch),
+                tail(&outcome.log)
+            ))
         }
     };
     t.check(
         &format!("{arch}: a failing in-kernel test is reported and fails the run"),
-        selfcheck("panic", 1, &["ktest: FAIL frame::ktest::injected_panic", "1 failed"]),
+        selfcheck(
+            "panic",
+            1,
+            &["ktest: FAIL frame::ktest::injected_panic", "1 failed"],
+        ),
     );
     t.check(
         &format!("{arch}: a kernel null dereference gives the fault report"),
-        selfcheck("null-deref", 3, &["KERNEL FAULT", "page fault", "at address 0x0", "instruction pointer", "ktest: FAIL frame::ktest::injected_null_deref"]),
+        selfcheck(
+            "null-deref",
+            3,
+            &[
+                "KERNEL FAULT",
+                "page fault",
+                "at address 0x0",
+                "instruction pointer",
+                "ktest: FAIL frame::ktest::injected_null_deref",
+            ],
+        ),
     );
 
     // The example kernel on frame alone.
@@ -188,8 +312,15 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
         if outcome.exit == KernelExit::Status(0) && outcome.log.contains(&line) {
             Ok(String::new())
         } else {
-            Err(format!("{}\n{}", outcome.describe(arch), tail(&outcome.log)))
+            Err(format!(
+                "{}\n{}",
+                outcome.describe(arch),
+                tail(&outcome.log)
+            ))
         }
     });
-    t.check(&format!("{arch}: examples/hello-frame boots and prints its line"), hello);
+    t.check(
+        &format!("{arch}: examples/hello-frame boots and prints its line"),
+        hello,
+    );
 }

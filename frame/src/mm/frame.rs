@@ -12,7 +12,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use buddy_system_allocator::FrameAllocator;
 use spin::Once;
 
-use super::{PAGE_SIZE, MemoryMap, phys_to_virt};
+use super::{MemoryMap, PAGE_SIZE, phys_to_virt};
 use crate::sync::SpinLock;
 
 /// What a frame is used for, as recorded in its metadata.
@@ -49,7 +49,10 @@ static FRAMES: Once<Frames> = Once::new();
 pub(super) fn init(memory: &MemoryMap, first_pfn: usize, end_pfn: usize) {
     FRAMES.call_once(|| {
         let meta = (first_pfn..end_pfn)
-            .map(|_| FrameMeta { refcount: AtomicU32::new(0), usage: AtomicU32::new(0) })
+            .map(|_| FrameMeta {
+                refcount: AtomicU32::new(0),
+                usage: AtomicU32::new(0),
+            })
             .collect();
         let mut allocator = FrameAllocator::<32>::new();
         let mut total = 0;
@@ -57,7 +60,12 @@ pub(super) fn init(memory: &MemoryMap, first_pfn: usize, end_pfn: usize) {
             allocator.add_frame(start / PAGE_SIZE, end / PAGE_SIZE);
             total += (end - start) / PAGE_SIZE;
         }
-        Frames { meta, first_pfn, free: SpinLock::new((allocator, total)), total }
+        Frames {
+            meta,
+            first_pfn,
+            free: SpinLock::new((allocator, total)),
+            total,
+        }
     });
 }
 
@@ -81,7 +89,10 @@ pub struct FrameStats {
 /// Current frame counts.
 pub fn frame_stats() -> FrameStats {
     let frames = frames();
-    FrameStats { total: frames.total, free: frames.free.lock().1 }
+    FrameStats {
+        total: frames.total,
+        free: frames.free.lock().1,
+    }
 }
 
 /// One 4 KiB physical frame, owned: freed when dropped.
@@ -103,7 +114,8 @@ impl Frame {
         let meta = &frames.meta[pfn - frames.first_pfn];
         let old = meta.refcount.swap(1, Ordering::AcqRel);
         assert_eq!(old, 0, "frame {pfn:#x} handed out twice");
-        meta.usage.store(FrameUsage::Allocated as u32, Ordering::Release);
+        meta.usage
+            .store(FrameUsage::Allocated as u32, Ordering::Release);
         let mut frame = Frame { pfn };
         frame.fill(0);
         Ok(frame)
@@ -155,7 +167,10 @@ impl Frame {
 
     fn bytes_at(&self, offset: usize, len: usize) -> *const u8 {
         let end = offset.checked_add(len).expect("frame range overflow");
-        assert!(end <= PAGE_SIZE, "range {offset:#x}..{end:#x} leaves the frame");
+        assert!(
+            end <= PAGE_SIZE,
+            "range {offset:#x}..{end:#x} leaves the frame"
+        );
         (phys_to_virt(self.paddr()) + offset) as *const u8
     }
 

@@ -18,7 +18,10 @@ static HEAP: KernelHeap = KernelHeap(SpinLock::new(Heap::empty()));
 // interrupt handler cannot re-enter it on the same CPU).
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        self.0.lock().alloc(layout).map_or(null_mut(), NonNull::as_ptr)
+        self.0
+            .lock()
+            .alloc(layout)
+            .map_or(null_mut(), NonNull::as_ptr)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -47,7 +50,7 @@ crate::ktest! {
         // SAFETY: the layout has a non-zero size; the block is freed with the same layout.
         unsafe {
             let p = alloc(layout);
-            assert!(!p.is_null() && p as usize % 4096 == 0);
+            assert!(!p.is_null() && (p as usize).is_multiple_of(4096));
             dealloc(p, layout);
         }
     }

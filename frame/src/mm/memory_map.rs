@@ -13,7 +13,10 @@ pub(crate) struct MemoryMap {
 impl MemoryMap {
     /// An empty map.
     pub(crate) const fn new() -> Self {
-        Self { regions: [(0, 0); MAX_REGIONS], len: 0 }
+        Self {
+            regions: [(0, 0); MAX_REGIONS],
+            len: 0,
+        }
     }
 
     /// Adds usable RAM `[start, end)`, shrunk inwards to page boundaries.
@@ -48,7 +51,9 @@ impl MemoryMap {
 
     /// Takes `size` bytes (a multiple of the page size) from the end of the largest range.
     pub(crate) fn take(&mut self, size: usize) -> Option<usize> {
-        let region = self.regions[..self.len].iter_mut().max_by_key(|(s, e)| e - s)?;
+        let region = self.regions[..self.len]
+            .iter_mut()
+            .max_by_key(|(s, e)| e - s)?;
         if region.1 - region.0 < size {
             return None;
         }
@@ -58,7 +63,10 @@ impl MemoryMap {
 
     /// The usable ranges.
     pub(crate) fn regions(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.regions[..self.len].iter().copied().filter(|(s, e)| s < e)
+        self.regions[..self.len]
+            .iter()
+            .copied()
+            .filter(|(s, e)| s < e)
     }
 
     /// Total usable bytes.

@@ -11,7 +11,7 @@ mod memory_map;
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-pub use frame::{AllocError, Frame, FrameUsage, FrameStats, frame_stats};
+pub use frame::{AllocError, Frame, FrameStats, FrameUsage, frame_stats};
 pub(crate) use memory_map::MemoryMap;
 
 use crate::arch::{LINEAR_MAP_SIZE, PHYS_OFFSET};
@@ -55,7 +55,10 @@ pub(crate) fn init(mut memory: MemoryMap) {
 ///
 /// If `pa` lies beyond the linear map.
 pub(crate) fn phys_to_virt(pa: usize) -> usize {
-    assert!(pa < LINEAR_MAP_SIZE, "physical address {pa:#x} beyond the linear map");
+    assert!(
+        pa < LINEAR_MAP_SIZE,
+        "physical address {pa:#x} beyond the linear map"
+    );
     PHYS_OFFSET + pa
 }
 
@@ -73,15 +76,23 @@ plain_data!(u8, u16, u32, u64);
 impl<const N: usize> sealed::Sealed for [u8; N] {}
 impl<const N: usize> PlainData for [u8; N] {}
 
-#[cfg_attr(not(target_arch = "x86_64"), expect(dead_code, reason = "only x86-64 boot code reads raw tables"))]
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    expect(dead_code, reason = "only x86-64 boot code reads raw tables")
+)]
 /// Reads a `T` from physical address `pa` (no alignment needed), for boot-time tables.
 ///
 /// # Panics
 ///
 /// If the value would extend beyond the linear map.
 pub(crate) fn read_phys<T: PlainData>(pa: usize) -> T {
-    let end = pa.checked_add(size_of::<T>()).expect("physical address overflow");
-    assert!(end <= LINEAR_MAP_SIZE, "physical range {pa:#x}..{end:#x} beyond the linear map");
+    let end = pa
+        .checked_add(size_of::<T>())
+        .expect("physical address overflow");
+    assert!(
+        end <= LINEAR_MAP_SIZE,
+        "physical range {pa:#x}..{end:#x} beyond the linear map"
+    );
     // SAFETY: the whole range is inside the linear map, which maps every physical address below
     // LINEAR_MAP_SIZE at all times, so the read cannot fault on a missing mapping; `T` is plain
     // data, valid for any bits; the read is unaligned, so it assumes no alignment. Callers read

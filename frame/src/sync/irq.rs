@@ -15,7 +15,10 @@ pub struct IrqGuard {
 pub fn disable_local_irqs() -> IrqGuard {
     let was_enabled = crate::arch::irq_enabled();
     crate::arch::irq_disable();
-    IrqGuard { was_enabled, _not_send: PhantomData }
+    IrqGuard {
+        was_enabled,
+        _not_send: PhantomData,
+    }
 }
 
 impl Drop for IrqGuard {

@@ -19,7 +19,9 @@ pub struct SpinLockGuard<'a, T: ?Sized> {
 impl<T> SpinLock<T> {
     /// Creates an unlocked lock holding `value`.
     pub const fn new(value: T) -> Self {
-        Self { inner: spin::mutex::SpinMutex::new(value) }
+        Self {
+            inner: spin::mutex::SpinMutex::new(value),
+        }
     }
 }
 
@@ -27,13 +29,18 @@ impl<T: ?Sized> SpinLock<T> {
     /// Disables local interrupts and spins until the lock is taken.
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         let irq = disable_local_irqs();
-        SpinLockGuard { guard: self.inner.lock(), _irq: irq }
+        SpinLockGuard {
+            guard: self.inner.lock(),
+            _irq: irq,
+        }
     }
 
     /// Takes the lock if it is free.
     pub fn try_lock(&self) -> Option<SpinLockGuard<'_, T>> {
         let irq = disable_local_irqs();
-        self.inner.try_lock().map(|guard| SpinLockGuard { guard, _irq: irq })
+        self.inner
+            .try_lock()
+            .map(|guard| SpinLockGuard { guard, _irq: irq })
     }
 }
 

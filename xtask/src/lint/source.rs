@@ -107,7 +107,10 @@ fn other_code_files(dir: &Path, out: &mut Vec<PathBuf>) {
             if !path.ends_with("target") && !path.ends_with("fixtures") {
                 other_code_files(&path, out);
             }
-        } else if path.extension().is_some_and(|e| e == "S" || e == "s" || e == "ld") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "S" || e == "s" || e == "ld")
+        {
             out.push(path);
         }
     }

@@ -7,7 +7,9 @@ use core::sync::atomic::Ordering;
 
 use fdt::Fdt;
 
-use super::{BOOT_TIME, KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, TEST_DEVICE, TIMEBASE_HZ, serial, trap};
+use super::{
+    BOOT_TIME, KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, TEST_DEVICE, TIMEBASE_HZ, serial, trap,
+};
 use crate::boot::{BootInfo, CMDLINE_MAX};
 use crate::mm::MemoryMap;
 
@@ -51,15 +53,15 @@ fn parse_device_tree(dtb_pa: usize) -> BootInfo {
     // unaliased by writers for as long as `fdt` borrows it.
     let fdt = unsafe { Fdt::from_ptr(dtb) }.unwrap_or_else(|e| panic!("bad device tree: {e:?}"));
 
-    if let Some(uart) = fdt.find_compatible(&["ns16550a", "ns16550"]) {
-        if let Some(reg) = uart.reg().and_then(|mut r| r.next()) {
-            serial::init(reg.starting_address as usize);
-        }
+    let first_reg = |compatible: &[&str]| {
+        let node = fdt.find_compatible(compatible)?;
+        node.reg()?.next().map(|reg| reg.starting_address as usize)
+    };
+    if let Some(uart) = first_reg(&["ns16550a", "ns16550"]) {
+        serial::init(uart);
     }
-    if let Some(test) = fdt.find_compatible(&["sifive,test1", "sifive,test0"]) {
-        if let Some(reg) = test.reg().and_then(|mut r| r.next()) {
-            TEST_DEVICE.store(reg.starting_address as usize, Ordering::Relaxed);
-        }
+    if let Some(test) = first_reg(&["sifive,test1", "sifive,test0"]) {
+        TEST_DEVICE.store(test, Ordering::Relaxed);
     }
     if let Some(hz) = fdt.cpus().next().map(|cpu| cpu.timebase_frequency()) {
         TIMEBASE_HZ.store(hz as u64, Ordering::Relaxed);
@@ -91,5 +93,10 @@ fn parse_device_tree(dtb_pa: usize) -> BootInfo {
     let args = fdt.chosen().bootargs().unwrap_or("").as_bytes();
     let len = args.len().min(CMDLINE_MAX);
     cmdline[..len].copy_from_slice(&args[..len]);
-    BootInfo { memory, cmdline, cmdline_len: len, cpu_count: fdt.cpus().count().max(1) }
+    BootInfo {
+        memory,
+        cmdline,
+        cmdline_len: len,
+        cpu_count: fdt.cpus().count().max(1),
+    }
 }

@@ -83,7 +83,11 @@ pub(crate) fn uptime() -> Duration {
 /// Powers off through the virt test device: 0x5555 passes (QEMU exits 0), otherwise
 /// `(code << 16) | 0x3333` makes QEMU exit with `code`.
 pub(crate) fn exit_qemu(code: u32) -> ! {
-    let value = if code == 0 { 0x5555 } else { (code << 16) | 0x3333 };
+    let value = if code == 0 {
+        0x5555
+    } else {
+        (code << 16) | 0x3333
+    };
     let addr = crate::mm::phys_to_virt(TEST_DEVICE.load(Ordering::Relaxed));
     // SAFETY: `addr` is the sifive,test0 MMIO register in the linear map (from the device
     // tree); writing it ends the VM.

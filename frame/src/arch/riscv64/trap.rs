@@ -63,7 +63,11 @@ extern "C" fn __frame_riscv64_trap(frame: &mut TrapFrame) {
         }
         return;
     }
-    let name = EXCEPTIONS.get(cause).copied().flatten().unwrap_or("reserved exception");
+    let name = EXCEPTIONS
+        .get(cause)
+        .copied()
+        .flatten()
+        .unwrap_or("reserved exception");
     crate::trap::kernel_fault(
         format_args!("{name} (scause {cause}) at address {:#x}", frame.stval),
         frame.sepc,
@@ -82,7 +86,11 @@ impl fmt::Display for TrapFrame {
             write!(f, "{name:>6} {value:#018x}")?;
             f.write_str(if i % 4 == 3 { "\n" } else { "  " })?;
         }
-        writeln!(f, "\n  sepc {:#018x}  sstatus {:#018x}", self.sepc, self.sstatus)
+        writeln!(
+            f,
+            "\n  sepc {:#018x}  sstatus {:#018x}",
+            self.sepc, self.sstatus
+        )
     }
 }
 

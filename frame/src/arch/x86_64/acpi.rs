@@ -21,7 +21,11 @@ pub(super) fn cpu_count(rsdp: usize) -> Option<usize> {
     let madt = (0..entries)
         .map(|i| {
             let at = root + 36 + i * entry_size;
-            if entry_size == 8 { read_phys::<u64>(at) as usize } else { read_phys::<u32>(at) as usize }
+            if entry_size == 8 {
+                read_phys::<u64>(at) as usize
+            } else {
+                read_phys::<u32>(at) as usize
+            }
         })
         .find(|&table| read_phys::<[u8; 4]>(table) == *b"APIC")?;
     let madt_len = read_phys::<u32>(madt + 4) as usize;

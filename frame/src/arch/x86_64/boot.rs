@@ -60,8 +60,11 @@ fn parse_start_info(pa: usize) -> BootInfo {
         let entries: u32 = read_phys(pa + 48);
         for i in 0..entries as usize {
             let entry = memmap_pa as usize + i * 24;
-            let (start, size, kind) =
-                (read_phys::<u64>(entry), read_phys::<u64>(entry + 8), read_phys::<u32>(entry + 16));
+            let (start, size, kind) = (
+                read_phys::<u64>(entry),
+                read_phys::<u64>(entry + 8),
+                read_phys::<u32>(entry + 16),
+            );
             if kind == E820_RAM {
                 memory.add(start as usize, (start + size) as usize);
             }
@@ -84,6 +87,15 @@ fn parse_start_info(pa: usize) -> BootInfo {
             len += 1;
         }
     }
-    let cpu_count = if rsdp_pa != 0 { acpi::cpu_count(rsdp_pa as usize) } else { None };
-    BootInfo { memory, cmdline, cmdline_len: len, cpu_count: cpu_count.unwrap_or(1) }
+    let cpu_count = if rsdp_pa != 0 {
+        acpi::cpu_count(rsdp_pa as usize)
+    } else {
+        None
+    };
+    BootInfo {
+        memory,
+        cmdline,
+        cmdline_len: len,
+        cpu_count: cpu_count.unwrap_or(1),
+    }
 }

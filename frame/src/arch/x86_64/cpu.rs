@@ -33,6 +33,8 @@ pub(crate) fn cpu_id() -> usize {
     let id: usize;
     // SAFETY: GS base points at this CPU's `CPU_INDEX` slot since `init`, which runs before
     // any code that can call this.
-    unsafe { asm!("mov {}, qword ptr gs:[0]", out(reg) id, options(nostack, readonly, preserves_flags)) };
+    unsafe {
+        asm!("mov {}, qword ptr gs:[0]", out(reg) id, options(nostack, readonly, preserves_flags))
+    };
     id
 }

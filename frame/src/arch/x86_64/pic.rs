@@ -50,7 +50,11 @@ pub(super) fn end_of_interrupt(irq: u8) {
 
 /// Whether `irq` (7 or 15) is really in service, as opposed to spurious.
 pub(super) fn in_service(irq: u8) -> bool {
-    let (port, bit) = if irq >= 8 { (PIC2, irq - 8) } else { (PIC1, irq) };
+    let (port, bit) = if irq >= 8 {
+        (PIC2, irq - 8)
+    } else {
+        (PIC1, irq)
+    };
     // SAFETY: OCW3 "read ISR" then a read of the same port; no other effect.
     let isr = unsafe {
         outb(port, 0x0b);

@@ -124,8 +124,14 @@ pub(super) fn init() {
             }
         })
     });
-    let gdt_ptr = DescriptorPointer { limit: size_of_val(gdt) as u16 - 1, base: gdt.as_ptr() as u64 };
-    let idt_ptr = DescriptorPointer { limit: size_of_val(idt) as u16 - 1, base: idt.as_ptr() as u64 };
+    let gdt_ptr = DescriptorPointer {
+        limit: size_of_val(gdt) as u16 - 1,
+        base: gdt.as_ptr() as u64,
+    };
+    let idt_ptr = DescriptorPointer {
+        limit: size_of_val(idt) as u16 - 1,
+        base: idt.as_ptr() as u64,
+    };
     // SAFETY: the GDT, TSS and IDT are statics that live forever. The new GDT keeps the boot
     // stub's selectors (0x08 code, 0x10 data), so reloading CS through a far return and the data
     // segments is seamless; the TSS descriptor is valid and not busy; every IDT gate points at
@@ -178,7 +184,10 @@ extern "C" fn __frame_x86_64_trap(frame: &mut TrapFrame) {
 }
 
 fn fault(frame: &TrapFrame) -> ! {
-    let cause = EXCEPTIONS.get(frame.vector as usize).copied().unwrap_or("reserved exception");
+    let cause = EXCEPTIONS
+        .get(frame.vector as usize)
+        .copied()
+        .unwrap_or("reserved exception");
     if frame.vector == PAGE_FAULT {
         let cr2: u64;
         // SAFETY: reading CR2 has no side effects.
@@ -187,8 +196,18 @@ fn fault(frame: &TrapFrame) -> ! {
         crate::trap::kernel_fault(
             format_args!(
                 "{cause} at address {cr2:#x} ({}, {}{})",
-                if e & 1 != 0 { "protection violation" } else { "not present" },
-                if e & 16 != 0 { "instruction fetch" } else if e & 2 != 0 { "write" } else { "read" },
+                if e & 1 != 0 {
+                    "protection violation"
+                } else {
+                    "not present"
+                },
+                if e & 16 != 0 {
+                    "instruction fetch"
+                } else if e & 2 != 0 {
+                    "write"
+                } else {
+                    "read"
+                },
                 if e & 4 != 0 { ", user" } else { "" },
             ),
             frame.rip as usize,
@@ -196,7 +215,10 @@ fn fault(frame: &TrapFrame) -> ! {
         )
     }
     crate::trap::kernel_fault(
-        format_args!("{cause} (vector {}, error code {:#x})", frame.vector, frame.error_code),
+        format_args!(
+            "{cause} (vector {}, error code {:#x})",
+            frame.vector, frame.error_code
+        ),
         frame.rip as usize,
         frame,
     )
@@ -205,11 +227,26 @@ fn fault(frame: &TrapFrame) -> ! {
 impl fmt::Display for TrapFrame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let regs = [
-            ("rax", self.rax), ("rbx", self.rbx), ("rcx", self.rcx), ("rdx", self.rdx),
-            ("rsi", self.rsi), ("rdi", self.rdi), ("rbp", self.rbp), ("rsp", self.rsp),
-            ("r8", self.r8), ("r9", self.r9), ("r10", self.r10), ("r11", self.r11),
-            ("r12", self.r12), ("r13", self.r13), ("r14", self.r14), ("r15", self.r15),
-            ("rip", self.rip), ("rflags", self.rflags), ("cs", self.cs), ("ss", self.ss),
+            ("rax", self.rax),
+            ("rbx", self.rbx),
+            ("rcx", self.rcx),
+            ("rdx", self.rdx),
+            ("rsi", self.rsi),
+            ("rdi", self.rdi),
+            ("rbp", self.rbp),
+            ("rsp", self.rsp),
+            ("r8", self.r8),
+            ("r9", self.r9),
+            ("r10", self.r10),
+            ("r11", self.r11),
+            ("r12", self.r12),
+            ("r13", self.r13),
+            ("r14", self.r14),
+            ("r15", self.r15),
+            ("rip", self.rip),
+            ("rflags", self.rflags),
+            ("cs", self.cs),
+            ("ss", self.ss),
         ];
         for (i, (name, value)) in regs.iter().enumerate() {
             write!(f, "{name:>6} {value:#018x}")?;
