@@ -167,7 +167,10 @@ pub fn run_all() -> Summary {
 
 /// Called by the panic handler: if a test is running, reports it failed and returns true.
 pub(crate) fn report_panic(info: &core::panic::PanicInfo<'_>) -> bool {
-    report_failure(format_args!("{info}"))
+    match info.location() {
+        Some(at) => report_failure(format_args!("panicked at {at}: {}", info.message())),
+        None => report_failure(format_args!("panicked: {}", info.message())),
+    }
 }
 
 /// Called after a kernel fault report: if a test is running, reports it failed.
