@@ -1,0 +1,385 @@
+//! Address spaces and the operations services build on: mmap, munmap, mprotect, page faults,
+//! fork. Each is one transaction ([`Cursor`]) over the range it touches.
+//!
+//! Non-fixed mmap takes addresses from per-CPU arenas (1 GiB chunks handed out by one atomic
+//! counter), so threads on different CPUs neither share a lock nor, usually, a page-table page;
+//! the page table stays the only record of what is mapped, and the chosen range is checked to
+//! be empty under its lock (a `MAP_FIXED` mapping may have landed there).
+
+use alloc::sync::Arc;
+use core::ops::Range;
+
+use crate::arch::{PagingArch, entry_size};
+use crate::cursor::Cursor;
+use crate::pte::{Entry, PageProp, PageState, Status};
+use crate::rcu::Rcu;
+use crate::sync::{AtomicUsize, Ordering, SpinMutex};
+use crate::{FileBacking, PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
+
+const ARENA_SIZE: usize = 1 << 30;
+const ARENA_SLOTS: usize = 16;
+
+/// The kind of access that faulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A load.
+    Read,
+    /// A store.
+    Write,
+    /// An instruction fetch.
+    Exec,
+}
+
+impl Access {
+    fn allowed_by(self, prop: PageProp) -> bool {
+        match self {
+            Access::Read => prop.contains(PageProp::READ),
+            Access::Write => prop.contains(PageProp::WRITE),
+            Access::Exec => prop.contains(PageProp::EXEC),
+        }
+    }
+}
+
+/// An address space: a root page table and nothing else.
+pub struct VmSpace<P: Platform> {
+    platform: Arc<P>,
+    root: PAddr,
+    rcu: Rcu,
+    user_end: Vaddr,
+    tracked: bool,
+    mmap_base: Vaddr,
+    next_arena: AtomicUsize,
+    arenas: [SpinMutex<Range<Vaddr>>; ARENA_SLOTS],
+}
+
+impl<P: Platform> VmSpace<P> {
+    /// A new, empty user address space, whose data frames are reference-counted (mapped
+    /// frames are released to the platform when unmapped).
+    pub fn new(platform: Arc<P>) -> Result<Self, VmError> {
+        Self::with_tracking(platform, true)
+    }
+
+    /// A new, empty address space whose mappings are not reference-counted, for mapping
+    /// physical memory and devices with [`Cursor::map_physical`].
+    pub fn new_untracked(platform: Arc<P>) -> Result<Self, VmError> {
+        Self::with_tracking(platform, false)
+    }
+
+    fn with_tracking(platform: Arc<P>, tracked: bool) -> Result<Self, VmError> {
+        let root = platform.alloc_table().ok_or(VmError::NoMemory)?;
+        platform.init_root(root);
+        let user_end = entry_size(P::Arch::LEVELS) * 256;
+        Ok(Self {
+            platform,
+            root,
+            rcu: Rcu::new(),
+            user_end,
+            tracked,
+            mmap_base: user_end / 2,
+            next_arena: AtomicUsize::new(0),
+            arenas: core::array::from_fn(|_| SpinMutex::new(0..0)),
+        })
+    }
+
+    /// Physical address of the root table (for CR3 / satp).
+    pub fn root(&self) -> PAddr {
+        self.root
+    }
+
+    /// End of the user half: user addresses are `0..user_end()`.
+    pub fn user_end(&self) -> Vaddr {
+        self.user_end
+    }
+
+    pub(crate) fn platform(&self) -> &P {
+        &self.platform
+    }
+
+    pub(crate) fn rcu(&self) -> &Rcu {
+        &self.rcu
+    }
+
+    pub(crate) fn tracks_frames(&self) -> bool {
+        self.tracked
+    }
+
+    /// Starts a transaction on `range` (page-aligned, non-empty, inside the user half).
+    pub fn lock(&self, range: Range<Vaddr>) -> Result<Cursor<'_, P>, VmError> {
+        let ok = range.start < range.end
+            && range.start.is_multiple_of(PAGE_SIZE)
+            && range.end.is_multiple_of(PAGE_SIZE)
+            && range.end <= self.user_end;
+        if !ok {
+            return Err(VmError::InvalidArgument);
+        }
+        Ok(Cursor::new(self, range))
+    }
+
+    /// What the page at `va` is.
+    pub fn query(&self, va: Vaddr) -> PageState {
+        let page = va & !(PAGE_SIZE - 1);
+        match self.lock(page..page + PAGE_SIZE) {
+            Ok(cursor) => cursor.query(page),
+            Err(_) => PageState::Invalid,
+        }
+    }
+
+    /// `mmap`: gives `len` bytes (rounded up to pages) the status `status`, at `fixed` (which
+    /// replaces what was there, like `MAP_FIXED`) or at an address chosen here. Returns the
+    /// address.
+    pub fn mmap(&self, fixed: Option<Vaddr>, len: usize, status: Status) -> Result<Vaddr, VmError> {
+        let len = len
+            .checked_next_multiple_of(PAGE_SIZE)
+            .filter(|&l| l > 0)
+            .ok_or(VmError::InvalidArgument)?;
+        if let Some(va) = fixed {
+            if va % PAGE_SIZE != 0 {
+                return Err(VmError::InvalidArgument);
+            }
+            let end = va
+                .checked_add(len)
+                .filter(|&e| e <= self.user_end)
+                .ok_or(VmError::NoMemory)?;
+            self.lock(va..end)?.mark(va..end, status)?;
+            return Ok(va);
+        }
+        for _ in 0..64 {
+            let va = self.alloc_va(len)?;
+            let mut cursor = self.lock(va..va + len)?;
+            if cursor.find_next(va).is_none() {
+                cursor.mark(va..va + len, status)?;
+                return Ok(va);
+            }
+        }
+        Err(VmError::NoMemory)
+    }
+
+    /// Picks a free-looking range of `len` bytes from this CPU's arena.
+    fn alloc_va(&self, len: usize) -> Result<Vaddr, VmError> {
+        let slot = &self.arenas[self.platform.cpu_hint() % ARENA_SLOTS];
+        let mut arena = slot.lock();
+        if arena.end - arena.start < len {
+            let size = len.next_multiple_of(ARENA_SIZE);
+            let start = self.mmap_base + self.next_arena.fetch_add(size, Ordering::Relaxed);
+            if start
+                .checked_add(size)
+                .is_none_or(|end| end > self.user_end)
+            {
+                drop(arena);
+                return self.find_gap(len);
+            }
+            *arena = start..start + size;
+        }
+        let va = arena.start;
+        arena.start += len;
+        Ok(va)
+    }
+
+    /// Slow path once the arenas are used up: the lowest gap of `len` bytes above the mmap base.
+    fn find_gap(&self, len: usize) -> Result<Vaddr, VmError> {
+        let cursor = self.lock(self.mmap_base..self.user_end)?;
+        let mut at = self.mmap_base;
+        while at + len <= self.user_end {
+            match cursor.find_next(at) {
+                Some((used, _)) if used < at + len => at = used + PAGE_SIZE,
+                _ => return Ok(at),
+            }
+        }
+        Err(VmError::NoMemory)
+    }
+
+    /// `munmap`: removes every mapping and status in `[va, va + len)`.
+    pub fn munmap(&self, va: Vaddr, len: usize) -> Result<(), VmError> {
+        let range = self.user_range(va, len)?;
+        self.lock(range.clone())?.unmap(range)?;
+        Ok(())
+    }
+
+    /// `mprotect`: sets the access permissions (`READ`/`WRITE`/`EXEC` of `access`) of every
+    /// page in `[va, va + len)`. Fails with `NoMemory` (`ENOMEM`) if part of the range is
+    /// unmapped, changing nothing.
+    pub fn mprotect(&self, va: Vaddr, len: usize, access: PageProp) -> Result<(), VmError> {
+        let range = self.user_range(va, len)?;
+        let access = access.access();
+        let mut cursor = self.lock(range.clone())?;
+        let mut at = range.start;
+        while at < range.end {
+            match cursor.query(at) {
+                PageState::Invalid => return Err(VmError::NoMemory),
+                PageState::Mapped { level, .. } => at = (at | (entry_size(level) - 1)) + 1,
+                PageState::Status(_) => at += PAGE_SIZE,
+            }
+        }
+        let platform = &self.platform;
+        cursor.protect(range, &|frame, old| {
+            let keep = old & (PageProp::USER | PageProp::GLOBAL | PageProp::SHARED);
+            let shared_frame =
+                frame.is_some_and(|pa| old.contains(PageProp::COW) || platform.frame_refs(pa) > 1);
+            if access.contains(PageProp::WRITE) && !old.contains(PageProp::SHARED) && shared_frame {
+                keep | (access - PageProp::WRITE) | PageProp::READ | PageProp::COW
+            } else {
+                keep | access
+            }
+        })
+    }
+
+    fn user_range(&self, va: Vaddr, len: usize) -> Result<Range<Vaddr>, VmError> {
+        let len = len
+            .checked_next_multiple_of(PAGE_SIZE)
+            .filter(|&l| l > 0)
+            .ok_or(VmError::InvalidArgument)?;
+        let end = va.checked_add(len).ok_or(VmError::InvalidArgument)?;
+        if !va.is_multiple_of(PAGE_SIZE) || end > self.user_end {
+            return Err(VmError::InvalidArgument);
+        }
+        Ok(va..end)
+    }
+
+    /// Resolves a page fault at `va` for `access`: populates reserved anonymous memory with a
+    /// zeroed frame, file-backed memory from `files`, and breaks copy-on-write. `Fault` means
+    /// the access is not allowed (the caller sends `SIGSEGV`).
+    pub fn handle_fault(
+        &self,
+        va: Vaddr,
+        access: Access,
+        files: &dyn FileBacking,
+    ) -> Result<(), VmError> {
+        if va >= self.user_end {
+            return Err(VmError::Fault);
+        }
+        let page = va & !(PAGE_SIZE - 1);
+        let p = &*self.platform;
+        let mut cursor = self.lock(page..page + PAGE_SIZE)?;
+        match cursor.query(page) {
+            PageState::Mapped { prop, .. } if access.allowed_by(prop) => Ok(()), // raced, done
+            PageState::Mapped { pa, prop, level: 1 }
+                if access == Access::Write && prop.contains(PageProp::COW) =>
+            {
+                let writable = (prop - PageProp::COW) | PageProp::WRITE;
+                if p.frame_refs(pa) == 1 {
+                    cursor.set_prop(page, writable)
+                } else {
+                    let copy = p.alloc_frame().ok_or(VmError::NoMemory)?;
+                    p.copy_frame(pa, copy);
+                    cursor.map(page, copy, writable)
+                }
+            }
+            PageState::Status(Status::Anonymous { prop }) if access.allowed_by(prop) => {
+                let frame = p.alloc_frame().ok_or(VmError::NoMemory)?;
+                cursor.map(page, frame, prop | PageProp::USER)
+            }
+            PageState::Status(Status::File {
+                object,
+                page: file_page,
+                prop,
+            }) if access.allowed_by(prop) => {
+                let frame = files.page(object, file_page)?;
+                let prop = prop | PageProp::USER;
+                if prop.contains(PageProp::SHARED) {
+                    cursor.map(page, frame, prop)
+                } else if access == Access::Write {
+                    let copy = p.alloc_frame();
+                    if let Some(copy) = copy {
+                        p.copy_frame(frame, copy);
+                    }
+                    p.put_frame(frame);
+                    cursor.map(page, copy.ok_or(VmError::NoMemory)?, prop)
+                } else if prop.contains(PageProp::WRITE) {
+                    cursor.map(page, frame, (prop - PageProp::WRITE) | PageProp::COW)
+                } else {
+                    cursor.map(page, frame, prop)
+                }
+            }
+            _ => Err(VmError::Fault),
+        }
+    }
+
+    /// `fork`: a copy of this space in which private writable pages are shared copy-on-write
+    /// (in both spaces), shared pages stay shared, and statuses are copied.
+    pub fn fork(&self) -> Result<Self, VmError> {
+        let child = Self::with_tracking(self.platform.clone(), self.tracked)?;
+        {
+            let all = 0..self.user_end;
+            let mut parent_cursor = self.lock(all.clone())?;
+            let mut child_cursor = child.lock(all.clone())?;
+            let (ptop, level, base) = parent_cursor.top();
+            let (ctop, clevel, _) = child_cursor.top();
+            debug_assert_eq!((level, clevel), (P::Arch::LEVELS, P::Arch::LEVELS));
+            self.copy_table(
+                &mut parent_cursor,
+                &mut child_cursor,
+                ptop,
+                ctop,
+                level,
+                base,
+                all,
+            )?;
+        }
+        Ok(child)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn copy_table(
+        &self,
+        parent: &mut Cursor<'_, P>,
+        child: &mut Cursor<'_, P>,
+        ptable: PAddr,
+        ctable: PAddr,
+        level: u8,
+        base: Vaddr,
+        range: Range<Vaddr>,
+    ) -> Result<(), VmError> {
+        let size = entry_size(level);
+        let first = (range.start - base) / size;
+        let last = ((range.end - 1 - base) / size).min(511);
+        for i in first..=last {
+            let va = base + i * size;
+            let new = match parent.raw_read(ptable, i, level) {
+                Entry::Invalid => continue,
+                Entry::Table(pchild) => {
+                    let cchild = child.adopt_table()?;
+                    let sub = va..va + size;
+                    self.copy_table(parent, child, pchild, cchild, level - 1, va, sub)?;
+                    Entry::Table(cchild)
+                }
+                Entry::Leaf(pa, prop) => {
+                    if self.tracked {
+                        self.platform.get_frame(pa);
+                    }
+                    if prop.contains(PageProp::WRITE) && !prop.contains(PageProp::SHARED) {
+                        let cow = (prop - PageProp::WRITE) | PageProp::COW;
+                        parent.raw_write(ptable, i, level, va, Entry::Leaf(pa, cow));
+                        Entry::Leaf(pa, cow)
+                    } else {
+                        Entry::Leaf(pa, prop)
+                    }
+                }
+                Entry::Status(Status::Inaccessible { pa, user, .. }) => {
+                    self.platform.get_frame(pa);
+                    let s = Entry::Status(Status::Inaccessible {
+                        pa,
+                        cow: true,
+                        user,
+                    });
+                    parent.raw_write(ptable, i, level, va, s);
+                    s
+                }
+                status @ Entry::Status(_) => status,
+            };
+            child.raw_write(ctable, i, level, va, new);
+        }
+        Ok(())
+    }
+}
+
+impl<P: Platform> Drop for VmSpace<P> {
+    fn drop(&mut self) {
+        if let Ok(mut cursor) = self.lock(0..self.user_end) {
+            let _ = cursor.unmap(0..self.user_end);
+        }
+        for table in self.rcu.drain() {
+            self.platform.free_table(table);
+        }
+        self.platform.free_table(self.root);
+    }
+}

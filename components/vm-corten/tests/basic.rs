@@ -1,0 +1,146 @@
+//! Basic behaviour of address spaces on the simulated memory, on each page-table format.
+
+use vm_corten::sim::SimPlatform;
+use vm_corten::{
+    Access, NoFiles, PageProp, PageState, PagingArch, Status, Sv39, Sv48, VmError, VmSpace, X86_64,
+};
+
+const RW: PageProp = PageProp::READ.union(PageProp::WRITE);
+
+fn anon(prop: PageProp) -> Status {
+    Status::Anonymous { prop }
+}
+
+fn lifecycle<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(4096);
+    {
+        let space = VmSpace::new(mem.clone()).unwrap();
+        let va = space.mmap(None, 3 << 20, anon(RW)).unwrap();
+        assert_eq!(va % 4096, 0);
+        assert_eq!(space.query(va + 8192), PageState::Status(anon(RW)));
+        assert_eq!(mem.live_frames(), 0, "mmap must not populate");
+        space
+            .handle_fault(va + 8192, Access::Write, &NoFiles)
+            .unwrap();
+        let PageState::Mapped { pa, prop, level: 1 } = space.query(va + 8192) else {
+            panic!("not mapped")
+        };
+        assert!(prop.contains(PageProp::WRITE | PageProp::USER));
+        assert_eq!(mem.read_word(pa, 0), 0, "anonymous memory must be zero");
+        mem.write_word(pa, 0, 42);
+
+        // fork: COW in both, then a write in the child copies.
+        let child = space.fork().unwrap();
+        let PageState::Mapped {
+            pa: cpa,
+            prop: cprop,
+            ..
+        } = child.query(va + 8192)
+        else {
+            panic!()
+        };
+        assert_eq!(cpa, pa);
+        assert!(cprop.contains(PageProp::COW) && !cprop.contains(PageProp::WRITE));
+        child
+            .handle_fault(va + 8192, Access::Write, &NoFiles)
+            .unwrap();
+        let PageState::Mapped { pa: cpa2, .. } = child.query(va + 8192) else {
+            panic!()
+        };
+        assert_ne!(cpa2, pa);
+        assert_eq!(mem.read_word(cpa2, 0), 42);
+        mem.write_word(cpa2, 0, 7);
+        assert_eq!(mem.read_word(pa, 0), 42);
+        // parent is now the only owner: its write fault takes the frame over.
+        space
+            .handle_fault(va + 8192, Access::Write, &NoFiles)
+            .unwrap();
+        assert!(matches!(space.query(va + 8192), PageState::Mapped { pa: p, .. } if p == pa));
+        drop(child);
+
+        // mprotect and faults.
+        space.mprotect(va, 4096 * 4, PageProp::READ).unwrap();
+        assert_eq!(
+            space.handle_fault(va + 8192, Access::Write, &NoFiles),
+            Err(VmError::Fault)
+        );
+        space.mprotect(va, 4096 * 4, PageProp::empty()).unwrap();
+        assert!(matches!(
+            space.query(va + 8192),
+            PageState::Status(Status::Inaccessible { .. })
+        ));
+        space.mprotect(va, 4096 * 4, RW).unwrap();
+        assert!(matches!(space.query(va + 8192), PageState::Mapped { pa: p, .. } if p == pa));
+        assert_eq!(
+            space.mprotect(va + (3 << 20), 4096, RW),
+            Err(VmError::NoMemory)
+        );
+
+        // munmap in the middle of a huge status splits it.
+        space.munmap(va + (1 << 20), 4096).unwrap();
+        assert_eq!(space.query(va + (1 << 20)), PageState::Invalid);
+        assert_eq!(
+            space.query(va + (1 << 20) + 4096),
+            PageState::Status(anon(RW))
+        );
+        space.munmap(va, 3 << 20).unwrap();
+        assert_eq!(space.query(va + 8192), PageState::Invalid);
+        assert_eq!(mem.live_frames(), 0);
+
+        // MAP_FIXED over a populated range replaces it.
+        let fixed = 0x4000_0000;
+        space.mmap(Some(fixed), 8192, anon(RW)).unwrap();
+        space.handle_fault(fixed, Access::Read, &NoFiles).unwrap();
+        assert_eq!(mem.live_frames(), 1);
+        space.mmap(Some(fixed), 8192, Status::Guard).unwrap();
+        assert_eq!(mem.live_frames(), 0);
+        assert_eq!(
+            space.handle_fault(fixed, Access::Read, &NoFiles),
+            Err(VmError::Fault)
+        );
+    }
+    assert_eq!(mem.live_tables(), 0, "{}: page tables leaked", A::NAME);
+    assert_eq!(mem.live_frames(), 0, "{}: frames leaked", A::NAME);
+}
+
+#[test]
+fn lifecycle_x86_64() {
+    lifecycle::<X86_64>();
+}
+
+#[test]
+fn lifecycle_sv39() {
+    lifecycle::<Sv39>();
+}
+
+#[test]
+fn lifecycle_sv48() {
+    lifecycle::<Sv48>();
+}
+
+#[test]
+fn bad_arguments_are_rejected() {
+    let mem = SimPlatform::<X86_64>::new(64);
+    let space = VmSpace::new(mem).unwrap();
+    assert_eq!(
+        space.mmap(None, 0, Status::Guard),
+        Err(VmError::InvalidArgument)
+    );
+    assert_eq!(
+        space.mmap(Some(0x1001), 4096, Status::Guard),
+        Err(VmError::InvalidArgument)
+    );
+    assert_eq!(
+        space.mmap(Some(space.user_end()), 4096, Status::Guard),
+        Err(VmError::NoMemory)
+    );
+    assert_eq!(space.munmap(0x1001, 4096), Err(VmError::InvalidArgument));
+    assert_eq!(
+        space.handle_fault(space.user_end() + 5, Access::Read, &NoFiles),
+        Err(VmError::Fault)
+    );
+    assert_eq!(
+        space.handle_fault(0x5000, Access::Read, &NoFiles),
+        Err(VmError::Fault)
+    );
+}
