@@ -155,6 +155,7 @@ pub fn run_all() -> Summary {
     crate::println!("ktest: running {planned} tests");
     for (i, test) in selected().enumerate() {
         CURRENT.store(i, Ordering::SeqCst);
+        log::debug!("ktest: run  {}::{}", test.module, test.name);
         (test.run)();
         CURRENT.store(NONE, Ordering::SeqCst);
         PASSED.fetch_add(1, Ordering::Relaxed);

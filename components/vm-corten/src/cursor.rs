@@ -250,7 +250,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
             return Ok(child);
         }
         let p = self.space.platform();
-        let child = p.alloc_table().ok_or(VmError::NoMemory)?;
+        let child = crate::platform::new_table(p).ok_or(VmError::NoMemory)?;
         p.meta(child).lock.lock();
         self.locked.push(child);
         let sub = entry_size(level - 1);
@@ -531,7 +531,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
     /// Allocates an empty page-table page held locked by this cursor (for fork).
     pub(crate) fn adopt_table(&mut self) -> Result<PAddr, VmError> {
         let p = self.space.platform();
-        let table = p.alloc_table().ok_or(VmError::NoMemory)?;
+        let table = crate::platform::new_table(p).ok_or(VmError::NoMemory)?;
         p.meta(table).lock.lock();
         self.locked.push(table);
         Ok(table)

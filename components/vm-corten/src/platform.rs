@@ -35,7 +35,7 @@ pub trait Platform: Send + Sync + 'static {
     /// The page-table format.
     type Arch: PagingArch;
 
-    /// Allocates a zeroed page-table page and resets its [`PtMeta`] to [`PtMeta::new`].
+    /// Allocates a zeroed page-table page. (vm-corten resets its [`PtMeta`] itself.)
     fn alloc_table(&self) -> Option<PAddr>;
     /// Frees a page-table page. vm-corten calls this only after the page was unlinked, the TLB
     /// flushed, and an RCU grace period passed.
@@ -82,4 +82,13 @@ impl FileBacking for NoFiles {
     fn page(&self, _object: u32, _page: u64) -> Result<PAddr, VmError> {
         Err(VmError::Fault)
     }
+}
+
+/// Allocates a page-table page and resets its metadata (a reused frame may carry the stray flag
+/// of its previous life as a table).
+pub(crate) fn new_table<P: Platform + ?Sized>(platform: &P) -> Option<PAddr> {
+    let table = platform.alloc_table()?;
+    let meta = platform.meta(table);
+    meta.stray.store(false, crate::sync::Ordering::Relaxed);
+    Some(table)
 }

@@ -114,10 +114,7 @@ impl<A: PagingArch> Platform for SimPlatform<A> {
     type Arch = A;
 
     fn alloc_table(&self) -> Option<PAddr> {
-        let pa = self.take(TABLE)?;
-        let meta = &self.meta[self.index(pa)];
-        meta.stray.store(false, Ordering::Relaxed);
-        Some(pa)
+        self.take(TABLE)
     }
 
     fn free_table(&self, table: PAddr) {

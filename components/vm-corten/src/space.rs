@@ -66,7 +66,7 @@ impl<P: Platform> VmSpace<P> {
     }
 
     fn with_tracking(platform: Arc<P>, tracked: bool) -> Result<Self, VmError> {
-        let root = platform.alloc_table().ok_or(VmError::NoMemory)?;
+        let root = crate::platform::new_table(&*platform).ok_or(VmError::NoMemory)?;
         platform.init_root(root);
         let user_end = entry_size(P::Arch::LEVELS) * 256;
         Ok(Self {
@@ -150,6 +150,10 @@ impl<P: Platform> VmSpace<P> {
                 cursor.mark(va..va + len, status)?;
                 return Ok(va);
             }
+            // Taken (by a `MAP_FIXED` mapping): the rest of the arena may be too, so stepping
+            // through it could fail 64 times; take a fresh arena instead.
+            drop(cursor);
+            *self.arenas[self.platform.cpu_hint() % ARENA_SLOTS].lock() = 0..0;
         }
         Err(VmError::NoMemory)
     }
@@ -298,6 +302,10 @@ impl<P: Platform> VmSpace<P> {
     /// (in both spaces), shared pages stay shared, and statuses are copied.
     pub fn fork(&self) -> Result<Self, VmError> {
         let child = Self::with_tracking(self.platform.clone(), self.tracked)?;
+        // The child has the parent's mappings: its arenas must not start over where the
+        // parent's were.
+        let arenas_used = self.next_arena.load(Ordering::Relaxed);
+        child.next_arena.store(arenas_used, Ordering::Relaxed);
         {
             let all = 0..self.user_end;
             let mut parent_cursor = self.lock(all.clone())?;

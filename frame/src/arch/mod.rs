@@ -13,6 +13,7 @@
 //! | `uptime()` | time since boot |
 //! | `exit_qemu(code)` | power off through QEMU's exit device |
 //! | `load_from_null()` | a deliberate load from address 0 (for the fault-report self-test) |
+//! | `mm::*` | the page-table format, root switching, TLB flushes |
 
 #[cfg(target_arch = "riscv64")]
 mod riscv64;

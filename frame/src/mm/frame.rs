@@ -5,6 +5,11 @@
 //! a [`Frame`], the unique owner of its memory: reads take `&Frame`, writes `&mut Frame`, and
 //! dropping it returns the frame to the allocator. Frames come zeroed, so no data leaks from one
 //! owner to the next. The free frames themselves are kept by a buddy allocator.
+//!
+//! Frames mapped into address spaces are not `Frame` handles but *raw references* counted in
+//! the metadata (see [`super::vm`]): a frame returns to the allocator when its last reference,
+//! raw or handle, is dropped. The metadata also holds the lock and stray flag of the frames
+//! that are page-table pages (`vm_corten::PtMeta`).
 
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -27,10 +32,12 @@ pub enum FrameUsage {
 
 /// Per-frame metadata.
 struct FrameMeta {
-    /// Number of [`Frame`] handles (0 or 1 while handles are unique owners).
+    /// References: a [`Frame`] handle, or mappings in address spaces.
     refcount: AtomicU32,
     /// A [`FrameUsage`] value.
     usage: AtomicU32,
+    /// Lock and stray flag, when the frame is a page-table page.
+    table: vm_corten::PtMeta,
 }
 
 /// Bytes of metadata per frame.
@@ -52,6 +59,7 @@ pub(super) fn init(memory: &MemoryMap, first_pfn: usize, end_pfn: usize) {
             .map(|_| FrameMeta {
                 refcount: AtomicU32::new(0),
                 usage: AtomicU32::new(0),
+                table: vm_corten::PtMeta::new(),
             })
             .collect();
         let mut allocator = FrameAllocator::<32>::new();
@@ -180,15 +188,60 @@ impl Frame {
     }
 }
 
+impl Frame {
+    /// Gives up the handle but keeps its reference: the frame stays allocated until
+    /// [`put_raw`] drops that reference.
+    pub(crate) fn into_raw(self) -> usize {
+        let pa = self.paddr();
+        core::mem::forget(self);
+        pa
+    }
+}
+
+fn meta_of(pa: usize) -> &'static FrameMeta {
+    let frames = frames();
+    let pfn = pa / PAGE_SIZE;
+    assert!(
+        pa.is_multiple_of(PAGE_SIZE)
+            && pfn >= frames.first_pfn
+            && pfn - frames.first_pfn < frames.meta.len(),
+        "{pa:#x} is not an allocatable frame"
+    );
+    &frames.meta[pfn - frames.first_pfn]
+}
+
+/// Takes one more reference to the allocated frame at `pa`.
+pub(crate) fn get_raw(pa: usize) {
+    let old = meta_of(pa).refcount.fetch_add(1, Ordering::AcqRel);
+    assert!(old > 0, "reference to the free frame {pa:#x}");
+}
+
+/// Drops one reference to the frame at `pa`, freeing it at zero.
+pub(crate) fn put_raw(pa: usize) {
+    let meta = meta_of(pa);
+    let old = meta.refcount.fetch_sub(1, Ordering::AcqRel);
+    assert!(old > 0, "frame {pa:#x} freed twice");
+    if old == 1 {
+        meta.usage.store(FrameUsage::Free as u32, Ordering::Release);
+        let mut free = frames().free.lock();
+        free.0.dealloc(pa / PAGE_SIZE, 1);
+        free.1 += 1;
+    }
+}
+
+/// References to the frame at `pa`.
+pub(crate) fn raw_refs(pa: usize) -> usize {
+    meta_of(pa).refcount.load(Ordering::Acquire) as usize
+}
+
+/// The page-table metadata of the frame at `pa`.
+pub(crate) fn table_meta(pa: usize) -> &'static vm_corten::PtMeta {
+    &meta_of(pa).table
+}
+
 impl Drop for Frame {
     fn drop(&mut self) {
-        let meta = self.meta();
-        meta.usage.store(FrameUsage::Free as u32, Ordering::Release);
-        let old = meta.refcount.swap(0, Ordering::AcqRel);
-        assert_eq!(old, 1, "frame {:#x} freed with refcount {old}", self.pfn);
-        let mut free = frames().free.lock();
-        free.0.dealloc(self.pfn, 1);
-        free.1 += 1;
+        put_raw(self.paddr());
     }
 }
 

@@ -8,6 +8,7 @@
 mod frame;
 mod heap;
 mod memory_map;
+pub mod vm;
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -41,6 +42,7 @@ pub(crate) fn init(mut memory: MemoryMap) {
         .unwrap_or_else(|| panic!("no {heap_size:#x}-byte region for the kernel heap"));
     heap::init(heap_pa, heap_size);
     frame::init(&memory, first_pfn, end_pfn);
+    vm::init();
     log::info!(
         "mm: {} MiB usable, heap {} KiB at {heap_pa:#x}, {} frames free",
         usable >> 20,

@@ -2,6 +2,7 @@
 //! `stvec` trap path, the SBI timer, an NS16550A console, and the virt test device for power-off.
 
 mod boot;
+pub(crate) mod mm;
 mod sbi;
 mod serial;
 mod trap;

@@ -3,6 +3,7 @@
 
 mod acpi;
 mod boot;
+pub(crate) mod mm;
 mod cpu;
 mod io;
 mod pic;

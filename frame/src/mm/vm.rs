@@ -1,0 +1,361 @@
+//! User address spaces on vm-corten.
+//!
+//! [`UserSpace`] is an address space with no VMA tree (CortenMM, see `vm_corten`): the page
+//! table is the only record of what is mapped, and every operation is a transaction over the
+//! locked range it touches. frame supplies the platform: page-table pages and data frames from
+//! the frame allocator (their reference counts and page-table locks live in the per-frame
+//! metadata), entries through the linear map, TLB flushes, and the kernel half shared by every
+//! root table.
+//!
+//! The API is safe for untrusted callers: it never lets them name a physical address to map.
+//! Frames enter an address space only as zeroed anonymous memory, as copies, or as [`Frame`]
+//! handles given up by a [`FilePages`] implementation.
+
+use alloc::sync::Arc;
+use core::ops::Range;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+pub use vm_corten::{Access, PageProp, PageState, Status, VmError};
+use vm_corten::{FileBacking, Platform, PtMeta};
+
+use super::frame::{self, Frame};
+use super::{PAGE_SIZE, phys_to_virt};
+use crate::arch::mm as arch_mm;
+use crate::cpu::{CpuLocal, MAX_CPUS};
+use crate::sync::SpinLock;
+
+/// The root table the kernel booted with; its upper half is copied into every new root.
+static KERNEL_ROOT: AtomicUsize = AtomicUsize::new(0);
+
+/// Records the kernel's root table (called once the boot identity map is gone).
+pub(crate) fn init() {
+    KERNEL_ROOT.store(arch_mm::current_root(), Ordering::Relaxed);
+}
+
+/// vm-corten's platform, implemented on frame's allocator and linear map.
+pub struct FramePlatform;
+
+/// An address space on frame's platform.
+type Space = vm_corten::VmSpace<FramePlatform>;
+
+fn entry_ref(table: usize, index: usize) -> &'static AtomicU64 {
+    assert!(index < 512 && table.is_multiple_of(PAGE_SIZE));
+    let ptr = (phys_to_virt(table) + index * 8) as *const AtomicU64;
+    // SAFETY: `table` is a page-aligned frame below the linear-map limit (checked by
+    // `phys_to_virt`), so the 8-byte-aligned word is mapped; page-table memory is only ever
+    // accessed as atomics (by vm-corten and the MMU), so no non-atomic reference aliases it; the
+    // frame stays allocated while vm-corten can reach it (it frees page-table pages only after
+    // unlinking, a TLB flush and an RCU grace period), and physical memory is never unmapped from
+    // the linear map, so the reference cannot dangle into unmapped memory.
+    unsafe { &*ptr }
+}
+
+impl Platform for FramePlatform {
+    type Arch = arch_mm::PagingFormat;
+
+    fn alloc_table(&self) -> Option<usize> {
+        Some(Frame::alloc().ok()?.into_raw())
+    }
+
+    fn free_table(&self, table: usize) {
+        for i in 0..512 {
+            entry_ref(table, i).store(0, Ordering::Relaxed);
+        }
+        frame::put_raw(table);
+    }
+
+    fn entry(&self, table: usize, index: usize) -> &AtomicU64 {
+        entry_ref(table, index)
+    }
+
+    fn meta(&self, table: usize) -> &PtMeta {
+        frame::table_meta(table)
+    }
+
+    fn alloc_frame(&self) -> Option<usize> {
+        Some(Frame::alloc().ok()?.into_raw())
+    }
+
+    fn copy_frame(&self, from: usize, to: usize) {
+        for i in 0..512 {
+            let value = entry_ref(from, i).load(Ordering::Relaxed);
+            entry_ref(to, i).store(value, Ordering::Relaxed);
+        }
+    }
+
+    fn get_frame(&self, pa: usize) {
+        frame::get_raw(pa);
+    }
+
+    fn put_frame(&self, pa: usize) {
+        frame::put_raw(pa);
+    }
+
+    fn frame_refs(&self, pa: usize) -> usize {
+        frame::raw_refs(pa)
+    }
+
+    fn flush_tlb(&self, root: usize, range: Range<usize>) {
+        // One CPU for now: only the active root can be cached. Other CPUs get IPIs once SMP
+        // arrives.
+        if arch_mm::current_root() != root {
+            return;
+        }
+        if range.len() > 64 * PAGE_SIZE {
+            arch_mm::flush_all();
+        } else {
+            for va in range.step_by(PAGE_SIZE) {
+                arch_mm::flush_page(va);
+            }
+        }
+    }
+
+    fn cpu_hint(&self) -> usize {
+        crate::cpu::current_id()
+    }
+
+    fn init_root(&self, root: usize) {
+        let kernel = KERNEL_ROOT.load(Ordering::Relaxed);
+        for i in 256..512 {
+            entry_ref(root, i).store(
+                entry_ref(kernel, i).load(Ordering::Relaxed),
+                Ordering::Relaxed,
+            );
+        }
+    }
+}
+
+/// Supplies the pages of file objects to file-backed faults.
+pub trait FilePages {
+    /// A frame holding page `page` of `object`; the address space takes over the handle.
+    fn page(&self, object: u32, page: u64) -> Result<Frame, VmError>;
+}
+
+/// For address spaces without file mappings.
+pub struct NoFilePages;
+
+impl FilePages for NoFilePages {
+    fn page(&self, _object: u32, _page: u64) -> Result<Frame, VmError> {
+        Err(VmError::Fault)
+    }
+}
+
+struct Files<'a>(&'a dyn FilePages);
+
+impl FileBacking for Files<'_> {
+    fn page(&self, object: u32, page: u64) -> Result<usize, VmError> {
+        Ok(self.0.page(object, page)?.into_raw())
+    }
+}
+
+/// The address space active on each CPU, kept alive while its root is loaded.
+static ACTIVE: CpuLocal<SpinLock<Option<Arc<Space>>>> =
+    CpuLocal::new([const { SpinLock::new(None) }; MAX_CPUS]);
+
+/// A user address space.
+#[derive(Clone)]
+pub struct UserSpace {
+    space: Arc<Space>,
+}
+
+impl UserSpace {
+    /// A new, empty address space (sharing the kernel half).
+    pub fn new() -> Result<Self, VmError> {
+        Ok(Self {
+            space: Arc::new(Space::new(Arc::new(FramePlatform))?),
+        })
+    }
+
+    /// Makes this the address space of the running CPU.
+    pub fn activate(&self) {
+        let mut active = ACTIVE.get().lock();
+        arch_mm::activate_root(self.space.root());
+        *active = Some(self.space.clone());
+    }
+
+    /// Whether this space is active on the running CPU.
+    pub fn is_active(&self) -> bool {
+        arch_mm::current_root() == self.space.root()
+    }
+
+    /// End of the user half (user addresses are below it).
+    pub fn user_end(&self) -> usize {
+        self.space.user_end()
+    }
+
+    /// `mmap`: gives `len` bytes the status `status` at `fixed` or at an address chosen here.
+    /// `Status::Inaccessible` is refused (it names a frame).
+    pub fn mmap(&self, fixed: Option<usize>, len: usize, status: Status) -> Result<usize, VmError> {
+        self.space.mmap(fixed, len, status)
+    }
+
+    /// `munmap`.
+    pub fn munmap(&self, va: usize, len: usize) -> Result<(), VmError> {
+        self.space.munmap(va, len)
+    }
+
+    /// `mprotect`, with the access bits of `access`.
+    pub fn mprotect(&self, va: usize, len: usize, access: PageProp) -> Result<(), VmError> {
+        self.space.mprotect(va, len, access)
+    }
+
+    /// What the page at `va` is.
+    pub fn query(&self, va: usize) -> PageState {
+        self.space.query(va)
+    }
+
+    /// Resolves a page fault at `va`.
+    pub fn handle_fault(
+        &self,
+        va: usize,
+        access: Access,
+        files: &dyn FilePages,
+    ) -> Result<(), VmError> {
+        self.space.handle_fault(va, access, &Files(files))
+    }
+
+    /// `fork`: a copy-on-write copy.
+    pub fn fork(&self) -> Result<Self, VmError> {
+        Ok(Self {
+            space: Arc::new(self.space.fork()?),
+        })
+    }
+
+    /// Copies user memory at `va` into `buf`, faulting pages in as a user read would.
+    pub fn read(&self, va: usize, buf: &mut [u8], files: &dyn FilePages) -> Result<(), VmError> {
+        self.copy(va, buf.len(), Access::Read, files, |frame_va, done, n| {
+            for (i, byte) in buf[done..done + n].iter_mut().enumerate() {
+                // SAFETY: `frame_va..frame_va + n` lies inside one mapped user frame in the linear
+                // map (see `copy`); user memory may change concurrently, so it is read with
+                // volatile byte loads and never through a Rust reference.
+                *byte = unsafe { ((frame_va + i) as *const u8).read_volatile() };
+            }
+        })
+    }
+
+    /// Copies `data` into user memory at `va`, faulting pages in (and breaking copy-on-write)
+    /// as a user write would.
+    pub fn write(&self, va: usize, data: &[u8], files: &dyn FilePages) -> Result<(), VmError> {
+        self.copy(va, data.len(), Access::Write, files, |frame_va, done, n| {
+            for (i, byte) in data[done..done + n].iter().enumerate() {
+                // SAFETY: as in `read`: a mapped, writable user frame, written with volatile
+                // stores and never through a Rust reference.
+                unsafe { ((frame_va + i) as *mut u8).write_volatile(*byte) };
+            }
+        })
+    }
+
+    /// Walks `[va, va + len)` page by page; for each, makes sure the page allows `access`
+    /// (faulting it in), then calls `f(linear-map address, bytes done, bytes in this page)`.
+    /// The page's frame stays referenced while `f` runs.
+    fn copy(
+        &self,
+        va: usize,
+        len: usize,
+        access: Access,
+        files: &dyn FilePages,
+        mut f: impl FnMut(usize, usize, usize),
+    ) -> Result<(), VmError> {
+        let end = va.checked_add(len).ok_or(VmError::Fault)?;
+        let mut at = va;
+        while at < end {
+            let n = (PAGE_SIZE - at % PAGE_SIZE).min(end - at);
+            let page = at & !(PAGE_SIZE - 1);
+            let pa = loop {
+                // Take the frame reference under the range lock, so that a concurrent munmap
+                // cannot free the frame between the lookup and the copy.
+                let cursor = self
+                    .space
+                    .lock(page..page + PAGE_SIZE)
+                    .map_err(|_| VmError::Fault)?;
+                if let PageState::Mapped { pa, prop, .. } = cursor.query(page)
+                    && allows(prop, access)
+                {
+                    frame::get_raw(pa);
+                    break pa;
+                }
+                drop(cursor);
+                self.handle_fault(at, access, files)?;
+            };
+            f(phys_to_virt(pa) + at % PAGE_SIZE, at - va, n);
+            frame::put_raw(pa);
+            at += n;
+        }
+        Ok(())
+    }
+}
+
+fn allows(prop: PageProp, access: Access) -> bool {
+    match access {
+        Access::Read => prop.contains(PageProp::READ),
+        Access::Write => prop.contains(PageProp::WRITE),
+        Access::Exec => prop.contains(PageProp::EXEC),
+    }
+}
+
+/// Switches the running CPU back to the kernel's own root table.
+pub fn activate_kernel() {
+    let mut active = ACTIVE.get().lock();
+    arch_mm::activate_root(KERNEL_ROOT.load(Ordering::Relaxed));
+    *active = None;
+}
+
+crate::ktest! {
+    fn user_pages_fault_in_copy_and_unmap() {
+        let before = super::frame_stats().free;
+        {
+            let space = UserSpace::new().unwrap();
+            let rw = PageProp::READ | PageProp::WRITE;
+            let va = space.mmap(None, 64 * 1024, Status::Anonymous { prop: rw }).unwrap();
+            assert_eq!(space.query(va), PageState::Status(Status::Anonymous { prop: rw }));
+            let data: alloc::vec::Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+            space.write(va + 100, &data, &NoFilePages).unwrap();
+            let mut back = alloc::vec![0u8; data.len()];
+            space.read(va + 100, &mut back, &NoFilePages).unwrap();
+            assert_eq!(back, data);
+            assert!(matches!(space.query(va + 8192), PageState::Mapped { level: 1, .. }));
+            space.munmap(va, 64 * 1024).unwrap();
+            assert_eq!(space.query(va), PageState::Invalid);
+            assert_eq!(space.read(va, &mut back[..1], &NoFilePages), Err(VmError::Fault));
+        }
+        assert_eq!(super::frame_stats().free, before, "frames leaked");
+    }
+
+    fn mmu_agrees_with_the_page_table() {
+        let space = UserSpace::new().unwrap();
+        let rw = PageProp::READ | PageProp::WRITE;
+        let va = space.mmap(Some(0x40_0000), 3 * PAGE_SIZE, Status::Anonymous { prop: rw }).unwrap();
+        for (i, marker) in [0x1122_3344_5566_7788u64, 0xdead_beef, 42].into_iter().enumerate() {
+            space.write(va + i * PAGE_SIZE + 8, &marker.to_ne_bytes(), &NoFilePages).unwrap();
+        }
+        space.activate();
+        assert!(space.is_active());
+        // SAFETY: the three pages are mapped readable in the active space (populated above)
+        // and no Rust reference points at them.
+        let seen = [0, 1, 2].map(|i| unsafe { arch_mm::read_user_u64(va + i * PAGE_SIZE + 8) });
+        activate_kernel();
+        assert_eq!(seen, [0x1122_3344_5566_7788, 0xdead_beef, 42]);
+    }
+
+    fn protect_and_copy_on_write() {
+        let parent = UserSpace::new().unwrap();
+        let rw = PageProp::READ | PageProp::WRITE;
+        let va = parent.mmap(None, 2 * PAGE_SIZE, Status::Anonymous { prop: rw }).unwrap();
+        parent.write(va, b"parent", &NoFilePages).unwrap();
+        parent.mprotect(va, 2 * PAGE_SIZE, PageProp::READ).unwrap();
+        assert_eq!(parent.write(va, b"x", &NoFilePages), Err(VmError::Fault));
+        parent.mprotect(va, 2 * PAGE_SIZE, rw).unwrap();
+
+        let child = parent.fork().unwrap();
+        child.write(va, b"child!", &NoFilePages).unwrap();
+        let (mut p, mut c) = ([0u8; 6], [0u8; 6]);
+        parent.read(va, &mut p, &NoFilePages).unwrap();
+        child.read(va, &mut c, &NoFilePages).unwrap();
+        assert_eq!((&p, &c), (b"parent", b"child!"));
+        child.activate();
+        // SAFETY: the page is mapped readable in the active (child) space.
+        let word = unsafe { arch_mm::read_user_u64(va) };
+        activate_kernel();
+        assert_eq!(&word.to_ne_bytes()[..6], b"child!");
+    }
+}
