@@ -12,7 +12,8 @@
 //! - [`timer`]: the periodic tick and the monotonic clock;
 //! - [`console`]: the serial console ([`println!`]) and the backend of the `log` crate;
 //! - [`ktest`]: the in-kernel test registry ([`ktest!`]) and its runner;
-//! - [`power`]: powering the machine off with an exit status that QEMU reports.
+//! - [`power`]: powering the machine off with an exit status that QEMU reports;
+//! - [`user`]: running user code ([`user::UserContext::run`]) on a [`mm::vm::UserSpace`].
 //!
 //! Architecture code lives under `arch/<name>/` behind one crate-private interface
 //! (see [`arch`]). A fault in kernel mode prints a report (cause, faulting address, instruction
@@ -41,6 +42,7 @@ pub mod power;
 pub mod sync;
 pub mod timer;
 mod trap;
+pub mod user;
 
 /// Registers the kernel's main function, which frame calls once the machine is set up
 /// (console, traps, memory, heap, timer, interrupts on).

@@ -17,6 +17,8 @@ commands:
                                 boot under QEMU (TCG); exit with the kernel's status
   lint                          check the tier rules, print the TCB report
   test [--arch A]               host tests, fmt, clippy, lint, in-QEMU suites
+  bench vm [--threads N]        host benchmark: vm-corten against a VMA tree under one RwLock
+                                (prints ops/s and ratios, writes target/bench/vm.json)
 
 A is x86_64 (default) or riscv64.";
 
@@ -132,6 +134,7 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
             };
             crate::test::run(&root, &arches)
         }
+        "bench" => crate::bench::run(&root, rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

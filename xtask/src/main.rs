@@ -6,9 +6,11 @@
 //! - `qemu [--arch A] [--smp N] [--release] [-- COMMAND...]`: boot the image under QEMU (TCG);
 //! - `lint`: the tier rules and the TCB report;
 //! - `test [--arch A]`: host tests, fmt, clippy, lint, and the in-QEMU suites; ends with
-//!   `N passed, N failed`.
+//!   `N passed, N failed`;
+//! - `bench vm [--threads N]`: the host benchmark of vm-corten against a classic design.
 
 mod arch;
+mod bench;
 mod cli;
 mod image;
 mod lint;

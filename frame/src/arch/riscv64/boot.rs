@@ -24,6 +24,8 @@ unsafe extern "C" {
 extern "C" fn __frame_riscv64_entry(hart_id: usize, dtb_pa: usize) -> ! {
     BOOT_TIME.store(super::time(), Ordering::Relaxed);
     trap::init();
+    super::cpu::init(0);
+    super::user::init();
     drop_identity_map();
     let info = parse_device_tree(dtb_pa);
     log::debug!("riscv64: boot hart {hart_id}");

@@ -2,10 +2,12 @@
 //! `stvec` trap path, the SBI timer, an NS16550A console, and the virt test device for power-off.
 
 mod boot;
+mod cpu;
 pub(crate) mod mm;
 mod sbi;
 mod serial;
 mod trap;
+pub(crate) mod user;
 
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};

@@ -54,14 +54,7 @@ fn program_next_tick() {
 extern "C" fn __frame_riscv64_trap(frame: &mut TrapFrame) {
     let cause = frame.scause;
     if cause & INTERRUPT != 0 {
-        match cause & !INTERRUPT {
-            SUPERVISOR_TIMER => {
-                program_next_tick();
-                crate::timer::on_tick();
-            }
-            code => log::warn!("unexpected interrupt {code}"),
-        }
-        return;
+        return handle_interrupt(cause & !INTERRUPT);
     }
     let name = EXCEPTIONS
         .get(cause)
@@ -73,6 +66,17 @@ extern "C" fn __frame_riscv64_trap(frame: &mut TrapFrame) {
         frame.sepc,
         frame,
     )
+}
+
+/// Handles interrupt `code` (scause without the interrupt bit), from kernel or user mode.
+pub(super) fn handle_interrupt(code: usize) {
+    match code {
+        SUPERVISOR_TIMER => {
+            program_next_tick();
+            crate::timer::on_tick();
+        }
+        code => log::warn!("unexpected interrupt {code}"),
+    }
 }
 
 impl fmt::Display for TrapFrame {

@@ -110,3 +110,6 @@ __frame_boot_stack_top:
     .space 16 * 1024
 .global __frame_fault_stack_top
 __frame_fault_stack_top:
+    .space 16 * 1024
+.global __frame_user_trap_stack_top
+__frame_user_trap_stack_top:

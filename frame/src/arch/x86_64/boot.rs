@@ -23,6 +23,7 @@ extern "C" fn __frame_x86_64_entry(start_info: usize) -> ! {
     serial::init();
     cpu::init(0);
     trap::init();
+    super::user::init();
     drop_identity_map();
     let info = parse_start_info(start_info);
     pic::init(crate::timer::TICK_HZ as u32);

@@ -3,12 +3,13 @@
 
 mod acpi;
 mod boot;
-pub(crate) mod mm;
 mod cpu;
 mod io;
+pub(crate) mod mm;
 mod pic;
 mod serial;
 mod trap;
+pub(crate) mod user;
 
 use core::arch::asm;
 use core::time::Duration;

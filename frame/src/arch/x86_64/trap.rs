@@ -22,33 +22,34 @@ const PAGE_FAULT: u64 = 14;
 unsafe extern "C" {
     safe static __frame_trap_stubs: u8;
     safe static __frame_fault_stack_top: u8;
+    safe static __frame_user_trap_stack_top: u8;
 }
 
 /// The registers saved on a trap, in the order `trap.S` pushes them.
 #[repr(C)]
 pub(super) struct TrapFrame {
-    rax: u64,
-    rbx: u64,
-    rcx: u64,
-    rdx: u64,
-    rsi: u64,
-    rdi: u64,
-    rbp: u64,
-    r8: u64,
-    r9: u64,
-    r10: u64,
-    r11: u64,
-    r12: u64,
-    r13: u64,
-    r14: u64,
-    r15: u64,
-    vector: u64,
-    error_code: u64,
-    rip: u64,
-    cs: u64,
-    rflags: u64,
-    rsp: u64,
-    ss: u64,
+    pub(super) rax: u64,
+    pub(super) rbx: u64,
+    pub(super) rcx: u64,
+    pub(super) rdx: u64,
+    pub(super) rsi: u64,
+    pub(super) rdi: u64,
+    pub(super) rbp: u64,
+    pub(super) r8: u64,
+    pub(super) r9: u64,
+    pub(super) r10: u64,
+    pub(super) r11: u64,
+    pub(super) r12: u64,
+    pub(super) r13: u64,
+    pub(super) r14: u64,
+    pub(super) r15: u64,
+    pub(super) vector: u64,
+    pub(super) error_code: u64,
+    pub(super) rip: u64,
+    pub(super) cs: u64,
+    pub(super) rflags: u64,
+    pub(super) rsp: u64,
+    pub(super) ss: u64,
 }
 
 /// The 64-bit task state segment.
@@ -84,7 +85,8 @@ static IDT: Once<[Gate; 256]> = Once::new();
 pub(super) fn init() {
     let tss = TSS.call_once(|| Tss {
         reserved0: 0,
-        rsp: [0; 3],
+        // Interrupts and exceptions from user mode land on this stack (see user.S).
+        rsp: [&raw const __frame_user_trap_stack_top as u64, 0, 0],
         reserved1: 0,
         ist: [&raw const __frame_fault_stack_top as u64, 0, 0, 0, 0, 0, 0],
         reserved2: 0,
@@ -114,11 +116,13 @@ pub(super) fn init() {
         core::array::from_fn(|vector| {
             let handler = stubs + 16 * vector as u64;
             let ist = u64::from(vector as u64 == DOUBLE_FAULT);
+            // Breakpoint (int3) may be raised from user mode: DPL 3.
+            let kind: u64 = if vector == 3 { 0xee } else { 0x8e };
             Gate {
                 low: (handler & 0xffff)
                     | (u64::from(KERNEL_CS) << 16)
                     | (ist << 32)
-                    | (0x8e << 40)
+                    | (kind << 40)
                     | (((handler >> 16) & 0xffff) << 48),
                 high: handler >> 32,
             }
@@ -159,26 +163,33 @@ pub(super) fn init() {
     };
 }
 
-/// The Rust side of every trap, called by `trap.S` with the saved registers.
+/// The Rust side of every trap from kernel mode, called by `trap.S` with the saved registers.
 #[unsafe(no_mangle)]
 extern "C" fn __frame_x86_64_trap(frame: &mut TrapFrame) {
+    match frame.vector {
+        0..=31 => fault(frame),
+        vector => handle_interrupt(vector),
+    }
+}
+
+/// Handles interrupt `vector` (32..256), from kernel or user mode.
+pub(super) fn handle_interrupt(vector: u64) {
     const TIMER: u64 = pic::IRQ_BASE as u64;
     const SPURIOUS_MASTER: u64 = pic::IRQ_BASE as u64 + 7;
     const SPURIOUS_SLAVE: u64 = pic::IRQ_BASE as u64 + 15;
-    match frame.vector {
+    match vector {
         TIMER => {
             pic::end_of_interrupt(0);
             crate::timer::on_tick();
         }
         SPURIOUS_MASTER | SPURIOUS_SLAVE => {
-            let irq = (frame.vector - TIMER) as u8;
+            let irq = (vector - TIMER) as u8;
             if pic::in_service(irq) {
                 pic::end_of_interrupt(irq);
             } else if irq == 15 {
                 pic::end_of_interrupt(0); // the master saw a real cascade interrupt
             }
         }
-        0..=31 => fault(frame),
         vector => log::warn!("unexpected interrupt vector {vector}"),
     }
 }
