@@ -41,7 +41,7 @@ pub struct Cursor<'a, P: Platform> {
     /// The top page-table page, its level and the virtual address its span starts at.
     top: (PAddr, u8, Vaddr),
     /// Every page-table page this cursor holds locked.
-    locked: Vec<PAddr>,
+    locked: PageList,
     /// Virtual range whose translations changed and must be flushed.
     flush: Option<Range<Vaddr>>,
     /// Page-table pages unlinked by this cursor.
@@ -65,7 +65,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
     pub(crate) fn new(space: &'a VmSpace<P>, range: Range<Vaddr>) -> Self {
         let p = space.platform();
         loop {
-            let read = space.rcu().read();
+            let read = space.rcu().read(p.cpu_hint());
             let (mut table, mut level, mut base) = (space.root(), levels::<P>(), 0);
             while level > 1 {
                 let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
@@ -93,7 +93,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
                 space,
                 range: range.clone(),
                 top: (table, level, base),
-                locked: alloc::vec![table],
+                locked: PageList::one(table),
                 flush: None,
                 retired: Vec::new(),
                 released: Vec::new(),
@@ -555,7 +555,7 @@ impl<P: Platform> Drop for Cursor<'_, P> {
     fn drop(&mut self) {
         self.flush();
         let p = self.space.platform();
-        for &table in self.locked.iter().rev() {
+        for table in self.locked.iter_rev() {
             p.meta(table).lock.unlock();
         }
         let freed = self.space.rcu().retire(&mut self.retired);
@@ -604,4 +604,40 @@ fn entries(
         first
     };
     (first..last).map(move |i| (i, base + i * size..base + (i + 1) * size))
+}
+
+/// A list of page-table pages, inline for the common short case (a transaction on a few
+/// pages locks one to a few tables), so that a cursor does not allocate.
+struct PageList {
+    inline: [PAddr; 6],
+    len: usize,
+    more: Vec<PAddr>,
+}
+
+impl PageList {
+    fn one(table: PAddr) -> Self {
+        Self {
+            inline: [table, 0, 0, 0, 0, 0],
+            len: 1,
+            more: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, table: PAddr) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = table;
+            self.len += 1;
+        } else {
+            self.more.push(table);
+        }
+    }
+
+    /// The pages, last locked first.
+    fn iter_rev(&self) -> impl Iterator<Item = PAddr> + '_ {
+        self.more
+            .iter()
+            .rev()
+            .chain(self.inline[..self.len].iter().rev())
+            .copied()
+    }
 }
