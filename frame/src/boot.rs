@@ -24,6 +24,9 @@ pub(crate) struct BootInfo {
     pub(crate) cmdline_len: usize,
     /// Number of CPUs the firmware reports.
     pub(crate) cpu_count: usize,
+    /// Physical range of the initramfs the boot loader loaded, if any (already reserved in
+    /// `memory`).
+    pub(crate) initramfs: Option<(usize, usize)>,
 }
 
 struct Cmdline {
@@ -32,6 +35,7 @@ struct Cmdline {
 }
 
 static CMDLINE: Once<Cmdline> = Once::new();
+static INITRAMFS: Once<Option<(usize, usize)>> = Once::new();
 static CPU_COUNT: AtomicUsize = AtomicUsize::new(1);
 
 unsafe extern "Rust" {
@@ -46,8 +50,12 @@ pub(crate) fn start(info: BootInfo) -> ! {
         len: info.cmdline_len,
     });
     CPU_COUNT.store(info.cpu_count, Ordering::Relaxed);
+    INITRAMFS.call_once(|| info.initramfs);
     crate::logger::init(param_in(cmdline_of(cmdline), "loglevel"));
     crate::mm::init(info.memory);
+    if let Some((start, len)) = info.initramfs {
+        log::info!("boot: initramfs of {len} bytes at {start:#x}");
+    }
     crate::arch::irq_enable();
     log::debug!("frame: boot done, calling the kernel");
     __frame_kernel_main()
@@ -77,6 +85,22 @@ fn param_in<'a>(cmdline: &'a str, key: &str) -> Option<&'a str> {
         })
 }
 
+/// The initramfs image the boot loader passed (QEMU `-initrd`), if any.
+pub fn initramfs() -> Option<&'static [u8]> {
+    let (start, len) = (*INITRAMFS.get()?)?;
+    if len == 0 {
+        return None;
+    }
+    let end = start.checked_add(len)?;
+    let va = crate::mm::phys_to_virt(start);
+    crate::mm::phys_to_virt(end - 1);
+    // SAFETY: the range was reserved in the boot memory map before the allocators were set up,
+    // so no frame, heap block or page table ever overlaps it; it lies in the linear map
+    // (both ends checked above), which is never unmapped; and nothing writes it after the boot
+    // loader, so a shared `'static` slice of it is valid for the life of the kernel.
+    Some(unsafe { core::slice::from_raw_parts(va as *const u8, len) })
+}
+
 /// Number of CPUs the firmware reports (ACPI MADT on x86-64, `/cpus` in the device tree on
 /// riscv64). Only the boot CPU runs for now.
 pub fn cpu_count() -> usize {
@@ -91,5 +115,16 @@ crate::ktest! {
         assert_eq!(param_in(line, "key"), Some("a=b"));
         assert_eq!(param_in(line, "ktest"), None);
         assert_eq!(param_in(line, "loglevel"), Some("debug"));
+    }
+}
+
+crate::ktest! {
+    fn initramfs_when_given_is_a_newc_archive() {
+        // `cargo xtask` boots with `-initrd` once the initramfs exists; without one there is
+        // nothing to check here.
+        if let Some(image) = initramfs() {
+            assert!(image.len() >= 110, "initramfs of {} bytes", image.len());
+            assert_eq!(&image[..6], b"070701", "initramfs is not a newc cpio archive");
+        }
     }
 }

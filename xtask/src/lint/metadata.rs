@@ -20,6 +20,9 @@ pub struct Package {
     pub tier: Option<String>,
     /// Root source files of its lib and bin targets (not build scripts, tests or examples).
     pub roots: Vec<PathBuf>,
+    /// Whether it is a procedural-macro crate (it runs in the compiler on the host, so its own
+    /// dependencies never reach the kernel).
+    pub proc_macro: bool,
 }
 
 /// Workspace packages and the normal-dependency edges of the resolved graph.
@@ -82,7 +85,15 @@ impl Metadata {
                 })
                 .map(|t| PathBuf::from(str_of(t, "src_path")))
                 .collect();
+            let proc_macro = p["targets"].as_array().into_iter().flatten().any(|t| {
+                t["kind"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|k| k.as_str() == Some("proc-macro"))
+            });
             let pkg = Package {
+                proc_macro,
                 id: str_of(p, "id"),
                 name: str_of(p, "name"),
                 manifest: PathBuf::from(str_of(p, "manifest_path")),

@@ -89,6 +89,16 @@ fn parse_device_tree(dtb_pa: usize) -> BootInfo {
             }
         }
     }
+    // The initramfs (QEMU `-initrd`), named by /chosen: keep it out of the allocators.
+    let chosen = fdt.find_node("/chosen");
+    let cell = |name: &str| chosen.as_ref()?.property(name)?.as_usize();
+    let initramfs = match (cell("linux,initrd-start"), cell("linux,initrd-end")) {
+        (Some(start), Some(end)) if end > start => Some((start, end - start)),
+        _ => None,
+    };
+    if let Some((start, size)) = initramfs {
+        memory.reserve(start, start + size);
+    }
     memory.clip(LINEAR_MAP_SIZE);
 
     let mut cmdline = [0u8; CMDLINE_MAX];
@@ -100,5 +110,6 @@ fn parse_device_tree(dtb_pa: usize) -> BootInfo {
         cmdline,
         cmdline_len: len,
         cpu_count: fdt.cpus().count().max(1),
+        initramfs,
     }
 }

@@ -52,6 +52,8 @@ fn parse_start_info(pa: usize) -> BootInfo {
         panic!("bad PVH start info magic {magic:#x} at {pa:#x}");
     }
     let version: u32 = read_phys(pa + 4);
+    let nr_modules: u32 = read_phys(pa + 12);
+    let modlist_pa: u64 = read_phys(pa + 16);
     let cmdline_pa: u64 = read_phys(pa + 24);
     let rsdp_pa: u64 = read_phys(pa + 32);
 
@@ -74,6 +76,17 @@ fn parse_start_info(pa: usize) -> BootInfo {
     // Below 1 MiB live the firmware tables and the start info itself; above it, the kernel.
     let kernel_end = &raw const __kernel_end as usize - KERNEL_VMA;
     memory.reserve(0, kernel_end);
+    // The first module is the initramfs (QEMU `-initrd`): keep it out of the allocators.
+    let initramfs = (nr_modules > 0 && modlist_pa != 0).then(|| {
+        let (start, size) = (
+            read_phys::<u64>(modlist_pa as usize),
+            read_phys::<u64>(modlist_pa as usize + 8),
+        );
+        (start as usize, size as usize)
+    });
+    if let Some((start, size)) = initramfs {
+        memory.reserve(start, start + size);
+    }
     memory.clip(LINEAR_MAP_SIZE);
 
     let mut cmdline = [0u8; crate::boot::CMDLINE_MAX];
@@ -98,5 +111,6 @@ fn parse_start_info(pa: usize) -> BootInfo {
         cmdline,
         cmdline_len: len,
         cpu_count: cpu_count.unwrap_or(1),
+        initramfs,
     }
 }
