@@ -300,7 +300,9 @@ impl<'a, P: Platform> Cursor<'a, P> {
 
     /// Maps `[va, va + size)` to physical `[pa, pa + size)` with the largest leaves the
     /// alignment and the format allow. Frames mapped this way are not reference-counted: use it
-    /// for physical memory and device windows in a space that does not track frames.
+    /// for physical memory and device windows in a space that does not track frames. `prop` must
+    /// allow some access (a leaf without any is not expressible: on RISC-V it would be a
+    /// pointer to a next-level table, on x86-64 readable).
     pub fn map_physical(
         &mut self,
         va: Vaddr,
@@ -309,7 +311,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
         prop: PageProp,
     ) -> Result<(), VmError> {
         self.check(&(va..va + size))?;
-        if self.space.tracks_frames() || !pa.is_multiple_of(PAGE_SIZE) {
+        if self.space.tracks_frames() || !pa.is_multiple_of(PAGE_SIZE) || prop.access().is_empty() {
             return Err(VmError::InvalidArgument);
         }
         let mut off = 0;

@@ -215,10 +215,12 @@ impl<P: Platform> VmSpace<P> {
             }
         }
         let platform = &self.platform;
+        let tracked = self.tracked;
         cursor.protect(range, &|frame, old| {
             let keep = old & (PageProp::USER | PageProp::GLOBAL | PageProp::SHARED);
-            let shared_frame =
-                frame.is_some_and(|pa| old.contains(PageProp::COW) || platform.frame_refs(pa) > 1);
+            let shared_frame = frame.is_some_and(|pa| {
+                old.contains(PageProp::COW) || (tracked && platform.frame_refs(pa) > 1)
+            });
             if access.contains(PageProp::WRITE) && !old.contains(PageProp::SHARED) && shared_frame {
                 keep | (access - PageProp::WRITE) | PageProp::READ | PageProp::COW
             } else {
@@ -363,7 +365,9 @@ impl<P: Platform> VmSpace<P> {
                     }
                 }
                 Entry::Status(Status::Inaccessible { pa, user, .. }) => {
-                    self.platform.get_frame(pa);
+                    if self.tracked {
+                        self.platform.get_frame(pa);
+                    }
                     let s = Entry::Status(Status::Inaccessible {
                         pa,
                         cow: true,

@@ -1,4 +1,6 @@
 //! Basic behaviour of address spaces on the simulated memory, on each page-table format.
+// With `shuttle`, the simulated memory's atomics work only inside a shuttle run (tests/shuttle.rs).
+#![cfg(not(feature = "shuttle"))]
 
 use vm_corten::sim::SimPlatform;
 use vm_corten::{
@@ -143,4 +145,79 @@ fn bad_arguments_are_rejected() {
         space.handle_fault(0x5000, Access::Read, &NoFiles),
         Err(VmError::Fault)
     );
+}
+
+/// Non-fixed mmap finds room when a `MAP_FIXED` mapping covers the start of the mmap area, and
+/// in a forked child, whose copied mappings cover the same area.
+fn mmap_finds_room<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(256);
+    {
+        let space = VmSpace::new(mem.clone()).unwrap();
+        // The base of non-fixed mmaps is the middle of the user half.
+        let base = space.user_end() / 2;
+        space.mmap(Some(base), 1 << 30, anon(RW)).unwrap();
+        let va = space.mmap(None, 4096, anon(RW)).unwrap();
+        assert!(
+            va >= base + (1 << 30),
+            "{}: {va:#x} inside the fixed mapping",
+            A::NAME
+        );
+        let big = space.mmap(None, 64 * 4096, anon(RW)).unwrap();
+        let child = space.fork().unwrap();
+        let cva = child.mmap(None, 4096, Status::Guard).unwrap();
+        assert!(
+            !(big..big + 64 * 4096).contains(&cva) && cva != va,
+            "{}: the child's mmap landed on a mapping it inherited",
+            A::NAME
+        );
+    }
+    assert_eq!((mem.live_tables(), mem.live_frames()), (0, 0));
+}
+
+#[test]
+fn mmap_finds_room_x86_64() {
+    mmap_finds_room::<X86_64>();
+}
+
+#[test]
+fn mmap_finds_room_sv39() {
+    mmap_finds_room::<Sv39>();
+}
+
+/// `map_physical` refuses a mapping without access: no format has such a leaf (on RISC-V the
+/// entry would point to a next-level table, so walkers would read the mapped memory as one).
+fn map_physical_needs_access<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(64);
+    let space = VmSpace::new_untracked(mem.clone()).unwrap();
+    let (va, size) = (1 << 30, 2 << 20);
+    {
+        let mut cursor = space.lock(va..va + size).unwrap();
+        assert_eq!(
+            cursor.map_physical(va, 0x8000_0000, size, PageProp::USER),
+            Err(VmError::InvalidArgument)
+        );
+        cursor
+            .map_physical(va, 0x8000_0000, size, PageProp::READ)
+            .unwrap();
+    }
+    assert!(matches!(
+        space.query(va + 4096),
+        PageState::Mapped {
+            pa: 0x8000_1000,
+            level: 2,
+            ..
+        }
+    ));
+    drop(space);
+    assert_eq!(mem.live_tables(), 0);
+}
+
+#[test]
+fn map_physical_needs_access_x86_64() {
+    map_physical_needs_access::<X86_64>();
+}
+
+#[test]
+fn map_physical_needs_access_sv39() {
+    map_physical_needs_access::<Sv39>();
 }
