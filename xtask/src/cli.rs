@@ -4,17 +4,22 @@ use std::process::ExitCode;
 
 use crate::arch::Arch;
 use crate::image::{Image, Profile};
+use crate::initramfs::{self, Include};
 use crate::qemu::QemuRun;
 
 const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  setup                         install what this machine lacks (rustup targets, QEMU)
+  setup                         install what this machine lacks (rustup targets, QEMU,
+                                C compilers for the user-space tests)
   build [--arch A] [--release] [--example NAME]
                                 build the kernel (or an example kernel), print the image path
-  qemu [--arch A] [--smp N] [--release] [--example NAME] [--append ARGS] [--timeout SECS] [-- COMMAND...]
-                                boot under QEMU (TCG); exit with the kernel's status
+  qemu [--arch A] [--smp N] [--release] [--example NAME] [--append ARGS] [--timeout SECS]
+       [--include HOST_PATH[:GUEST_PATH]]... [-- COMMAND...]
+                                boot under QEMU (TCG) with target/initramfs-A.cpio (BusyBox,
+                                /init, the C tests, the included files); exit with the
+                                kernel's status
   lint                          check the tier rules, print the TCB report
   test [--arch A]               host tests, fmt, clippy, lint, in-QEMU suites
   bench vm [--threads N]        host benchmark: vm-corten against a VMA tree under one RwLock
@@ -30,6 +35,7 @@ struct Options {
     example: Option<String>,
     append: String,
     timeout: u64,
+    includes: Vec<Include>,
     command: Vec<String>,
 }
 
@@ -41,6 +47,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         example: None,
         append: String::new(),
         timeout: 120,
+        includes: Vec::new(),
         command: Vec::new(),
     };
     let mut it = args.iter();
@@ -61,6 +68,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .parse()
                     .map_err(|_| "--timeout needs seconds")?
             }
+            "--include" => o.includes.push(Include::parse(&value("--include")?)?),
             "--" => {
                 o.command = it.by_ref().cloned().collect();
             }
@@ -93,19 +101,29 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
         }
         "qemu" => {
             let o = parse(rest)?;
-            if !o.command.is_empty() {
+            if !o.command.is_empty() && !initramfs::KERNEL_RUNS_INIT {
                 return Err(format!(
                     "cannot run `{}`: the kernel has no user space yet, so there is no /bin/sh \
-                     to run it (it comes with the Linux user-space work)",
+                     to run it (it comes with the Linux user-space work; see KERNEL_RUNS_INIT \
+                     in xtask/src/initramfs.rs)",
                     o.command.join(" ")
                 ));
             }
             crate::setup::run(false)?;
             let arch = *arches_or_default(&o.arches).first().unwrap();
             let image = Image::build(&root, arch, o.profile, o.example.as_deref())?;
+            // `/init` runs the command from /etc/init.cmd (the convention is in tests/init).
+            let command = (!o.command.is_empty()).then(|| o.command.join(" "));
+            let spec = initramfs::Spec {
+                includes: &o.includes,
+                command: command.as_deref(),
+            };
+            let initrd = initramfs::build(&root, arch, spec)?;
+            eprintln!("xtask: {}", initrd.describe(&root));
             let run = QemuRun {
                 arch,
                 image: &image.path,
+                initrd: Some(&initrd.path),
                 smp: o.smp,
                 cmdline: &o.append,
                 timeout: o.timeout,
@@ -113,6 +131,21 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
             };
             let outcome = run.run()?;
             eprintln!("xtask: {}", outcome.describe(arch));
+            if command.is_some() {
+                return Ok(match initramfs::reported_status(&outcome.log) {
+                    Some(status) => {
+                        eprintln!("xtask: the command exited with status {status}");
+                        ExitCode::from(status)
+                    }
+                    None => {
+                        eprintln!(
+                            "xtask: /init reported no exit status (no `{}N` line)",
+                            initramfs::STATUS_MARKER
+                        );
+                        ExitCode::from(125)
+                    }
+                });
+            }
             Ok(ExitCode::from(outcome.exit_code()))
         }
         "lint" => {

@@ -12,7 +12,11 @@
 mod arch;
 mod bench;
 mod cli;
+mod cpio;
+mod debian;
+mod elf;
 mod image;
+mod initramfs;
 mod lint;
 mod qemu;
 mod setup;

@@ -26,6 +26,9 @@ pub struct QemuRun<'a> {
     pub image: &'a Path,
     /// Number of CPUs.
     pub smp: usize,
+    /// The initramfs (`-initrd`): x86-64 PVH hands it over as a module, riscv64 virt through
+    /// the device tree's `/chosen`.
+    pub initrd: Option<&'a Path>,
     /// Kernel command line.
     pub cmdline: &'a str,
     /// Seconds before the VM is killed.
@@ -79,6 +82,9 @@ impl QemuRun<'_> {
             "-no-reboot",
         ]);
         cmd.arg("-kernel").arg(self.image);
+        if let Some(initrd) = self.initrd {
+            cmd.arg("-initrd").arg(initrd);
+        }
         if !self.cmdline.is_empty() {
             cmd.args(["-append", self.cmdline]);
         }

@@ -5,7 +5,11 @@
 //! - QEMU 10 for x86-64 and riscv64, from `<codename>-backports`: Debian 12's own QEMU 7.2
 //!   conflicts with the preinstalled qemu-utils 10. The backports suite goes in a separate
 //!   sources file (`/etc/apt/sources.list.d/framekernel-backports.sources`), whose archive
-//!   address is read from the machine's own apt configuration; `debian.sources` is never edited.
+//!   address is read from the machine's own apt configuration; `debian.sources` is never edited;
+//! - the C compilers of the user-space test programs: `musl-gcc` (musl-tools) for x86-64 and
+//!   `riscv64-linux-gnu-gcc` with its C library (gcc-riscv64-linux-gnu,
+//!   libc6-dev-riscv64-cross) for riscv64, from the machine's own suite. (`apt-get` and
+//!   `dpkg-deb`, which fetch and unpack BusyBox, come with every Debian system.)
 //!
 //! Installing packages needs root; otherwise setup prints the exact commands to run.
 
@@ -16,18 +20,26 @@ const COMPONENTS: [&str; 4] = ["rust-src", "llvm-tools", "clippy", "rustfmt"];
 const QEMU_PACKAGES: [&str; 2] = ["qemu-system-x86", "qemu-system-riscv"];
 const QEMU_MIN_MAJOR: u32 = 10;
 const BACKPORTS_FILE: &str = "/etc/apt/sources.list.d/framekernel-backports.sources";
+/// Debian packages for building the user-space test programs (`tests/c/`).
+const USER_SPACE_PACKAGES: [&str; 3] = [
+    "musl-tools",
+    "gcc-riscv64-linux-gnu",
+    "libc6-dev-riscv64-cross",
+];
 
 /// Installs what is missing. With `verbose`, also says when nothing was needed.
 pub fn run(verbose: bool) -> Result<(), String> {
     let mut did = Vec::new();
     rust(&mut did)?;
     qemu(&mut did)?;
+    user_space_tools(&mut did)?;
     for line in &did {
         eprintln!("setup: {line}");
     }
     if verbose && did.is_empty() {
         eprintln!(
-            "setup: nothing to do: Rust targets, components and QEMU {QEMU_MIN_MAJOR} are present"
+            "setup: nothing to do: Rust targets, components, QEMU {QEMU_MIN_MAJOR} and the C \
+             compilers are present"
         );
     }
     Ok(())
@@ -136,6 +148,46 @@ fn qemu(did: &mut Vec<String>) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether dpkg knows `package` as installed.
+fn deb_installed(package: &str) -> bool {
+    crate::output_of(Command::new("dpkg-query").args(["-W", "-f=${db:Status-Status}", package]))
+        .is_ok_and(|s| s.trim() == "installed")
+}
+
+fn user_space_tools(did: &mut Vec<String>) -> Result<(), String> {
+    let missing: Vec<&str> = USER_SPACE_PACKAGES
+        .into_iter()
+        .filter(|p| !deb_installed(p))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let install = format!(
+        "apt-get install -y --no-install-recommends {}",
+        missing.join(" ")
+    );
+    if !is_root() {
+        return Err(format!(
+            "the C compilers for the user-space tests are missing ({}); as root, run:\n  \
+             apt-get update\n  {install}",
+            missing.join(", ")
+        ));
+    }
+    eprintln!("setup: installing {} ...", missing.join(" "));
+    crate::run_checked(Command::new("apt-get").args(["update", "-q"]))?;
+    crate::run_checked(
+        Command::new("sh")
+            .args(["-c", &install])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    let still: Vec<&&str> = missing.iter().filter(|p| !deb_installed(p)).collect();
+    if !still.is_empty() {
+        return Err(format!("{still:?} still not installed after `{install}`"));
+    }
+    did.push(format!("installed {}", missing.join(", ")));
+    Ok(())
+}
+
 fn is_root() -> bool {
     crate::output_of(Command::new("id").arg("-u")).is_ok_and(|uid| uid.trim() == "0")
 }
@@ -149,7 +201,7 @@ fn os_release(key: &str) -> Option<String> {
 
 /// The Debian archive's address, from the machine's apt configuration (the first `URIs:` of
 /// `debian.sources`, or the first `deb` line of `sources.list`).
-fn debian_archive_uri() -> Result<String, String> {
+pub fn debian_archive_uri() -> Result<String, String> {
     if let Ok(text) = std::fs::read_to_string("/etc/apt/sources.list.d/debian.sources")
         && let Some(uri) = text.lines().find_map(|l| l.strip_prefix("URIs:"))
         && let Some(first) = uri.split_whitespace().next()

@@ -4,9 +4,11 @@
 //! 2. host unit tests of every workspace crate (`cargo test --workspace`), each test counted;
 //! 3. clippy with `-D warnings`, on the host and for both kernel targets;
 //! 4. the tier lint (`cargo xtask lint`);
-//! 5. per architecture, in QEMU: the in-kernel tests (each `ktest:` line counted), then the
-//!    self-checks that a failing test and a kernel fault are caught (`ktest.inject=...`), then
-//!    the `hello-frame` example kernel.
+//! 5. per architecture, on the host: the initramfs builds (BusyBox from Debian, the C tests)
+//!    and holds static binaries for the right machine, each checked file counted;
+//! 6. per architecture, in QEMU (with that initramfs as `-initrd`): the in-kernel tests (each
+//!    `ktest:` line counted), then the self-checks that a failing test and a kernel fault are
+//!    caught (`ktest.inject=...`), then the `hello-frame` example kernel.
 //!
 //! Serial logs go to `target/xtask/`. The closing line is `N passed, N failed` (plus
 //! `, N skipped` when a failing in-kernel test kept later ones from running).
@@ -61,6 +63,7 @@ pub fn run(root: &Path, arches: &[Arch]) -> Result<ExitCode, String> {
         ),
     );
     host_tests(root, &mut t);
+    model_check(root, &mut t);
     t.check(
         "clippy (host)",
         command_ok(crate::cargo().current_dir(root).args([
@@ -134,6 +137,48 @@ fn command_ok(cmd: &mut Command) -> Result<String, String> {
     }
 }
 
+/// Model-checks vm-corten's lock protocol with shuttle (a separate build: the feature swaps
+/// the crate's atomics for shuttle's); each scenario counts as a test.
+fn model_check(root: &Path, t: &mut Tally) {
+    let out = crate::cargo()
+        .current_dir(root)
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "vm-corten",
+            "--features",
+            "shuttle",
+            "--test",
+            "shuttle",
+        ])
+        .output();
+    let out = match out {
+        Ok(out) => out,
+        Err(e) => return t.check("vm-corten shuttle model check", Err(e.to_string())),
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in stderr.lines().filter(|l| l.starts_with("shuttle: ")) {
+        println!("test: {line}");
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for line in stdout.lines().filter(|l| l.starts_with("test result:")) {
+        passed += count_before(line, " passed");
+        failed += count_before(line, " failed");
+    }
+    t.passed += passed;
+    t.failed += failed;
+    println!("test: vm-corten shuttle model check: {passed} passed, {failed} failed");
+    if !out.status.success() && failed == 0 {
+        eprint!("{stderr}");
+        t.check(
+            "vm-corten shuttle model check builds",
+            Err(format!("cargo test exited with {}", out.status)),
+        );
+    }
+}
+
 /// Runs the host unit tests and counts each test from libtest's `test result:` lines.
 fn host_tests(root: &Path, t: &mut Tally) {
     let out = crate::cargo()
@@ -195,12 +240,14 @@ fn boot(
     root: &Path,
     arch: Arch,
     image: &Path,
+    initrd: Option<&Path>,
     cmdline: &str,
     name: &str,
 ) -> Result<Outcome, String> {
     let run = QemuRun {
         arch,
         image,
+        initrd,
         smp: 1,
         cmdline,
         timeout: BOOT_TIMEOUT_SECS,
@@ -220,13 +267,20 @@ fn tail(log: &str) -> String {
 }
 
 fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
+    // The initramfs, checked on the host; the boots below carry it (the kernel may ignore it).
+    let (initrd, checks) = crate::initramfs::check(root, arch);
+    for (name, result) in checks {
+        t.check(&name, result);
+    }
+    let initrd = initrd.as_deref();
+
     let kernel = match Image::build(root, arch, Profile::Debug, None) {
         Ok(image) => image,
         Err(e) => return t.check(&format!("{arch}: build kernel"), Err(e)),
     };
 
     // The in-kernel tests.
-    match boot(root, arch, &kernel.path, "", "ktest") {
+    match boot(root, arch, &kernel.path, initrd, "", "ktest") {
         Err(e) => t.check(&format!("{arch}: boot"), Err(e)),
         Ok(outcome) => {
             let mut result_line = None;
@@ -274,6 +328,7 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
             root,
             arch,
             &kernel.path,
+            initrd,
             &format!("{only_one} ktest.inject={inject}"),
             inject,
         )?;
@@ -316,7 +371,7 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
 
     // The example kernel on frame alone.
     let hello = Image::build(root, arch, Profile::Debug, Some("hello-frame")).and_then(|image| {
-        let outcome = boot(root, arch, &image.path, "", "hello-frame")?;
+        let outcome = boot(root, arch, &image.path, initrd, "", "hello-frame")?;
         let line = format!("hello from frame on {arch}");
         if outcome.exit == KernelExit::Status(0) && outcome.log.contains(&line) {
             Ok(String::new())
