@@ -30,6 +30,23 @@ pub fn print(args: fmt::Arguments<'_>) {
     let _ = Console.write_fmt(args);
 }
 
+/// Writes raw bytes to the console (user programs' output), translating `\n` to `\r\n`.
+pub fn write_bytes(bytes: &[u8]) {
+    let _guard = CONSOLE.lock();
+    for &byte in bytes {
+        if byte == b'\n' {
+            crate::arch::console_write_byte(b'\r');
+        }
+        crate::arch::console_write_byte(byte);
+    }
+}
+
+/// A byte typed on the console, if one is waiting (polled; the UART's interrupt is not used).
+pub fn read_byte() -> Option<u8> {
+    let _guard = CONSOLE.lock();
+    crate::arch::console_read_byte()
+}
+
 /// Writes formatted text without taking the console lock (panic and fault paths only).
 pub(crate) fn emergency_print(args: fmt::Arguments<'_>) {
     let _ = Console.write_fmt(args);

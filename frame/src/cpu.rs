@@ -51,3 +51,8 @@ crate::ktest! {
         assert_eq!(SLOTS.get_on(1).load(Ordering::Relaxed), 0);
     }
 }
+
+/// Enables interrupts and sleeps until the next one arrives (the idle loop's step).
+pub fn wait_for_interrupt() {
+    crate::arch::wait_for_interrupt();
+}

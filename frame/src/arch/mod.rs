@@ -7,6 +7,7 @@
 //! | `NAME` | the architecture's name, as in the target triple |
 //! | `PHYS_OFFSET`, `LINEAR_MAP_SIZE` | where physical memory is mapped in kernel space |
 //! | `console_write_byte(b)` | write one byte to the boot console (polled, usable anywhere) |
+//! | `console_read_byte()` | a received console byte, if one is waiting (polled) |
 //! | `irq_enabled()`, `irq_enable()`, `irq_disable()` | the local interrupt flag |
 //! | `wait_for_interrupt()` | enable interrupts and sleep until one arrives |
 //! | `cpu_id()` | the index of the running CPU (0 for the boot CPU) |

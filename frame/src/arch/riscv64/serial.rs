@@ -27,3 +27,17 @@ pub(crate) fn write_byte(byte: u8) {
         thr.write_volatile(byte);
     }
 }
+
+/// Reads a received byte, if one is waiting.
+pub(crate) fn read_byte() -> Option<u8> {
+    let base = BASE.load(Ordering::Acquire);
+    if base == 0 {
+        return None;
+    }
+    // SAFETY: `base` maps the UART named by the device tree; reading LSR has no side effects
+    // and, with data ready, reading RBR takes that byte.
+    unsafe {
+        let ready = ((base + 5) as *const u8).read_volatile() & 1 != 0;
+        ready.then(|| (base as *const u8).read_volatile())
+    }
+}

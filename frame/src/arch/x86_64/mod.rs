@@ -15,7 +15,7 @@ use core::arch::asm;
 use core::time::Duration;
 
 pub(crate) use cpu::cpu_id;
-pub(crate) use serial::write_byte as console_write_byte;
+pub(crate) use serial::{read_byte as console_read_byte, write_byte as console_write_byte};
 
 /// Architecture name, as in the target triple.
 pub(crate) const NAME: &str = "x86_64";

@@ -30,3 +30,12 @@ pub(crate) fn write_byte(byte: u8) {
     // SAFETY: COM1 is the console UART, owned by frame.
     unsafe { outb(COM1, byte) };
 }
+
+/// Reads a received byte, if one is waiting.
+pub(crate) fn read_byte() -> Option<u8> {
+    // SAFETY: reading COM1's line status register has no side effects.
+    let ready = unsafe { inb(COM1 + 5) } & 1 != 0;
+    // SAFETY: with data ready, reading the receive buffer takes that byte; COM1 is owned by
+    // frame.
+    ready.then(|| unsafe { inb(COM1) })
+}
