@@ -120,12 +120,18 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
             };
             let initrd = initramfs::build(&root, arch, spec)?;
             eprintln!("xtask: {}", initrd.describe(&root));
+            // Until /init runs an interactive shell, a plain boot runs the in-kernel tests.
+            let cmdline = if command.is_none() && !initramfs::KERNEL_RUNS_INIT {
+                format!("ktest {}", o.append)
+            } else {
+                o.append.clone()
+            };
             let run = QemuRun {
                 arch,
                 image: &image.path,
                 initrd: Some(&initrd.path),
                 smp: o.smp,
-                cmdline: &o.append,
+                cmdline: &cmdline,
                 timeout: o.timeout,
                 echo: true,
             };

@@ -280,7 +280,7 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
     };
 
     // The in-kernel tests.
-    match boot(root, arch, &kernel.path, initrd, "", "ktest") {
+    match boot(root, arch, &kernel.path, initrd, "ktest", "ktest") {
         Err(e) => t.check(&format!("{arch}: boot"), Err(e)),
         Ok(outcome) => {
             let mut result_line = None;
@@ -322,7 +322,7 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
     }
 
     // Self-checks: failures and faults must be caught, not missed.
-    let only_one = "ktest.filter=frame::ktest::filter_matches";
+    let only_one = "ktest ktest.filter=frame::ktest::filter_matches";
     let selfcheck = |inject: &str, expect: u32, needles: &[&str]| -> Result<String, String> {
         let outcome = boot(
             root,
@@ -369,6 +369,8 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
         ),
     );
 
+    user_programs(root, arch, &kernel.path, initrd, t);
+
     // The example kernel on frame alone.
     let hello = Image::build(root, arch, Profile::Debug, Some("hello-frame")).and_then(|image| {
         let outcome = boot(root, arch, &image.path, initrd, "", "hello-frame")?;
@@ -387,4 +389,73 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
         &format!("{arch}: examples/hello-frame boots and prints its line"),
         hello,
     );
+}
+
+/// Unmodified Linux programs as process 1 (`init=PATH -- ARGS`): the project's C tests (each
+/// `PASS`/`FAIL` line counted) and Debian's BusyBox.
+fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, t: &mut Tally) {
+    let Some(initrd) = initrd else {
+        return t.check(
+            &format!("{arch}: user programs"),
+            Err("no initramfs".into()),
+        );
+    };
+    let cases: [(&str, &str, &[&str]); 5] = [
+        (
+            "hello",
+            "init=/tests/hello",
+            &["hello from user space", "kernel: init exited with status 0"],
+        ),
+        (
+            "exit_code",
+            "init=/tests/exit_code",
+            &["kernel: init exited with status 3"],
+        ),
+        (
+            "syscalls_basic",
+            "init=/tests/syscalls_basic",
+            &["DONE", "kernel: init exited with status 0"],
+        ),
+        (
+            "busybox-echo",
+            "init=/bin/busybox -- echo hello from busybox",
+            &["hello from busybox", "kernel: init exited with status 0"],
+        ),
+        (
+            "busybox-ls",
+            "init=/bin/busybox -- ls /tests",
+            &["syscalls_basic", "kernel: init exited with status 0"],
+        ),
+    ];
+    for (name, cmdline, needles) in cases {
+        let result = boot(root, arch, kernel, Some(initrd), cmdline, name).inspect(|outcome| {
+            for line in outcome.log.lines() {
+                if let Some(test) = line.strip_prefix("PASS ") {
+                    t.check(
+                        &format!("{arch}: {name}: {}", test.trim()),
+                        Ok(String::new()),
+                    );
+                } else if let Some(rest) = line.strip_prefix("FAIL ") {
+                    let (test, why) = rest.split_once(": ").unwrap_or((rest, ""));
+                    t.check(&format!("{arch}: {name}: {test}"), Err(why.to_string()));
+                }
+            }
+        });
+        let verdict = result.and_then(|outcome| {
+            let missing: Vec<&&str> = needles
+                .iter()
+                .filter(|n| !outcome.log.contains(**n))
+                .collect();
+            if outcome.exit == KernelExit::Status(0) && missing.is_empty() {
+                Ok(String::new())
+            } else {
+                Err(format!(
+                    "missing {missing:?}; {}\n{}",
+                    outcome.describe(arch),
+                    tail(&outcome.log)
+                ))
+            }
+        });
+        t.check(&format!("{arch}: user program {name}"), verdict);
+    }
 }

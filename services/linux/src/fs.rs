@@ -1,0 +1,88 @@
+//! The file-system tree of the kernel: a ramfs root filled from the initramfs, devfs on
+//! `/dev` (with the console), and the hooks the VFS needs from the kernel.
+
+use alloc::sync::Arc;
+
+use spin::Mutex;
+use vfs::devfs::DevFs;
+use vfs::{FsContext, MountFlags, RamFs, Timespec, Vfs, VfsHooks};
+
+use crate::Errno;
+use crate::console::Console;
+
+/// The VFS's view of the kernel: the clock and a random source.
+pub struct KernelHooks {
+    state: Mutex<u64>,
+}
+
+impl KernelHooks {
+    fn new() -> Self {
+        let seed = frame::timer::uptime().as_nanos() as u64;
+        Self {
+            state: Mutex::new(seed | 1),
+        }
+    }
+}
+
+impl VfsHooks for KernelHooks {
+    fn now(&self) -> Timespec {
+        let t = frame::timer::uptime();
+        Timespec {
+            sec: t.as_secs() as i64,
+            nsec: t.subsec_nanos(),
+        }
+    }
+
+    /// xorshift64*, seeded from the boot clock: not cryptographic (there is no hardware
+    /// random source wired yet).
+    fn fill_random(&self, buf: &mut [u8]) {
+        let mut state = self.state.lock();
+        for chunk in buf.chunks_mut(8) {
+            let mut x = *state;
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            *state = x;
+            let word = x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+    }
+}
+
+/// Maps a VFS error to the errno a system call returns.
+pub fn errno(e: vfs::Error) -> Errno {
+    Errno::from_raw(e.errno()).unwrap_or(Errno::EIO)
+}
+
+/// Builds the tree: unpacks `initramfs` into a ramfs root and mounts devfs on `/dev`.
+pub fn boot(initramfs: &[u8]) -> Result<(Arc<Vfs>, FsContext, Arc<KernelHooks>), Errno> {
+    let hooks = Arc::new(KernelHooks::new());
+    let dyn_hooks: Arc<dyn VfsHooks> = hooks.clone();
+    let rootfs = RamFs::new(dyn_hooks.clone());
+    let vfs = Vfs::new(rootfs.root(), "rootfs", dyn_hooks.clone());
+    let ctx = FsContext::new(&vfs);
+    let stats = vfs::cpio::unpack_newc(&vfs, &ctx, initramfs).map_err(|e| {
+        log::error!("initramfs: {e:?}");
+        Errno::EINVAL
+    })?;
+    log::info!("initramfs: unpacked {stats:?}");
+    match vfs.mkdir(&ctx, "/dev", 0o755) {
+        Ok(()) | Err(vfs::Error::EEXIST) => {}
+        Err(e) => return Err(errno(e)),
+    }
+    let devfs = DevFs::new(dyn_hooks);
+    let console: Arc<dyn vfs::Inode> = Arc::new(Console::new());
+    devfs.add("console", console.clone()).map_err(errno)?;
+    devfs.add("tty", console).map_err(errno)?;
+    vfs.mount(
+        &ctx,
+        "/dev",
+        devfs.root(),
+        "devtmpfs",
+        "devtmpfs",
+        MountFlags::empty(),
+    )
+    .map_err(errno)?;
+    vfs.set_device_registry(devfs);
+    Ok((vfs, ctx, hooks))
+}

@@ -1,0 +1,32 @@
+//! The Linux personality: what makes the kernel run unmodified Linux programs.
+//!
+//! Processes and threads ([`task`], [`process`]), ELF loading ([`elf`], [`stack`]), the file
+//! system wiring ([`fs`], [`console`]) and the system calls ([`syscall`], through the
+//! `syscall-linux` dispatcher). Everything here is safe Rust on top of `frame`.
+//!
+//! The entry point is [`run_init`]: it unpacks the initramfs, starts the first program and runs
+//! every process until the first one exits.
+
+#![cfg(target_os = "none")]
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod console;
+pub mod elf;
+pub mod fs;
+pub mod process;
+pub mod signal;
+pub mod stack;
+pub mod syscall;
+pub mod task;
+
+pub use syscall_linux::Errno;
+
+/// Unpacks `initramfs`, runs `path` with `argv` as process 1, and runs every process until
+/// process 1 exits. Returns process 1's wait status (as waitpid(2) reports it).
+pub fn run_init(initramfs: &[u8], path: &str, argv: &[&str]) -> Result<i32, Errno> {
+    let kernel = process::Kernel::boot(initramfs)?;
+    kernel.run_init(path, argv)
+}

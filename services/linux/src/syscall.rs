@@ -1,0 +1,1455 @@
+//! The system calls: `syscall-linux` decodes them and calls [`Handler`], which implements
+//! them on the VFS, the process table and frame's address spaces.
+//!
+//! User memory is only touched through `UserSpace::read`/`write`, which walk the page table in
+//! software: a bad or kernel pointer gets `EFAULT`, never a kernel fault. A call that must wait
+//! records why in `outcome` and returns; the run loop restarts it when the task is woken.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+use core::time::Duration;
+
+use frame::mm::PAGE_SIZE;
+use frame::mm::vm::{NoFilePages, PageProp, Status, UserSpace, VmError};
+use frame::user::UserContext;
+use syscall_linux::abi::fcntl::{AT_FDCWD, AtFlags, OpenFlags};
+use syscall_linux::abi::mman::{MmapFlags, MmapProt};
+use syscall_linux::abi::resource::{RLIM_INFINITY, RLIMIT_NOFILE, RLIMIT_STACK, Rlimit};
+use syscall_linux::abi::sched::CloneFlags;
+use syscall_linux::abi::stat::Stat;
+use syscall_linux::abi::termios::{Termios, Winsize};
+use syscall_linux::abi::time::Timespec;
+use syscall_linux::abi::utsname::Utsname;
+use syscall_linux::abi::wait::WaitOptions;
+use syscall_linux::{Arch, Errno, SysResult, SyscallHandler, Sysno, UserAddr};
+use vfs::{File, FsContext, Metadata, Whence};
+use zerocopy::{FromBytes, IntoBytes};
+
+use crate::console::Console;
+use crate::fs::errno;
+use crate::process::{Kernel, Process};
+use crate::task::{Outcome, Scheduler, State, Task, Tid, WaitFor};
+use crate::{elf, stack};
+
+#[cfg(target_arch = "x86_64")]
+const ARCH: Arch = Arch::X86_64;
+#[cfg(target_arch = "riscv64")]
+const ARCH: Arch = Arch::Riscv64;
+
+/// Largest chunk copied between user and kernel memory at once.
+const CHUNK: usize = 64 * 1024;
+
+/// Runs the system call the task `tid` is stopped at.
+pub fn handle(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) -> Outcome {
+    let Some(task) = sched.task(tid) else {
+        return Outcome::Exit;
+    };
+    let (number, args) = task.ctx.syscall();
+    let process = task.process.clone();
+    let mut h = Handler {
+        kernel,
+        sched,
+        tid,
+        process,
+        outcome: None,
+    };
+    let result = syscall_linux::dispatch_result(&mut h, ARCH, number, args);
+    if frame::boot::cmdline_param("strace").is_some() {
+        let name = Sysno::from_number(ARCH, number).map_or("?", Sysno::name);
+        log::info!(
+            "[{tid}] {name}({:#x}, {:#x}, {:#x}) = {result:?}",
+            args[0],
+            args[1],
+            args[2]
+        );
+    }
+    if let Some(outcome) = h.outcome.take() {
+        return outcome;
+    }
+    Outcome::Return(syscall_linux::encode_result(result))
+}
+
+/// The state a system call runs with.
+pub struct Handler<'a> {
+    kernel: &'a mut Kernel,
+    sched: &'a mut Scheduler,
+    tid: Tid,
+    process: Arc<Process>,
+    /// Set when the call does something other than return a value.
+    outcome: Option<Outcome>,
+}
+
+fn vm_errno(e: VmError) -> Errno {
+    match e {
+        VmError::InvalidArgument => Errno::EINVAL,
+        VmError::NoMemory => Errno::ENOMEM,
+        VmError::Fault => Errno::EFAULT,
+    }
+}
+
+impl Handler<'_> {
+    fn space(&self) -> UserSpace {
+        self.process.space()
+    }
+
+    fn block(&mut self, why: WaitFor) -> SysResult {
+        self.outcome = Some(Outcome::Block(why));
+        Err(Errno::ERESTARTSYS)
+    }
+
+    fn task(&mut self) -> &mut Task {
+        self.sched.task_mut(self.tid).expect("running task exists")
+    }
+
+    fn read_user(&self, addr: UserAddr, len: usize) -> Result<Vec<u8>, Errno> {
+        let mut buf = vec![0; len];
+        self.space()
+            .read(addr.0, &mut buf, &NoFilePages)
+            .map_err(|_| Errno::EFAULT)?;
+        Ok(buf)
+    }
+
+    fn write_user(&self, addr: UserAddr, data: &[u8]) -> Result<(), Errno> {
+        self.space()
+            .write(addr.0, data, &NoFilePages)
+            .map_err(|_| Errno::EFAULT)
+    }
+
+    fn read_struct<T: FromBytes>(&self, addr: UserAddr) -> Result<T, Errno> {
+        let bytes = self.read_user(addr, size_of::<T>())?;
+        T::read_from_bytes(&bytes).map_err(|_| Errno::EFAULT)
+    }
+
+    fn read_usize(&self, addr: UserAddr) -> Result<usize, Errno> {
+        let bytes = self.read_user(addr, 8)?;
+        Ok(u64::from_le_bytes(bytes.try_into().map_err(|_| Errno::EFAULT)?) as usize)
+    }
+
+    /// A NUL-terminated string of at most `max` bytes (`ENAMETOOLONG` beyond).
+    fn read_cstring(&self, addr: UserAddr, max: usize) -> Result<Vec<u8>, Errno> {
+        let space = self.space();
+        let mut out = Vec::new();
+        let mut at = addr.0;
+        loop {
+            let n = PAGE_SIZE - at % PAGE_SIZE;
+            let mut chunk = vec![0u8; n];
+            space
+                .read(at, &mut chunk, &NoFilePages)
+                .map_err(|_| Errno::EFAULT)?;
+            if let Some(end) = chunk.iter().position(|&b| b == 0) {
+                out.extend_from_slice(&chunk[..end]);
+                return Ok(out);
+            }
+            out.extend_from_slice(&chunk);
+            if out.len() > max {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            at += n;
+        }
+    }
+
+    fn read_path(&self, addr: UserAddr) -> Result<String, Errno> {
+        let bytes = self.read_cstring(addr, 4096)?;
+        String::from_utf8(bytes).map_err(|_| Errno::EINVAL)
+    }
+
+    /// A NULL-terminated array of string pointers (argv, envp).
+    fn read_strings(&self, addr: UserAddr) -> Result<Vec<Vec<u8>>, Errno> {
+        let mut out = Vec::new();
+        if addr.0 == 0 {
+            return Ok(out);
+        }
+        loop {
+            let ptr = self.read_usize(UserAddr(addr.0 + out.len() * 8))?;
+            if ptr == 0 {
+                return Ok(out);
+            }
+            if out.len() >= 4096 {
+                return Err(Errno::E2BIG);
+            }
+            out.push(self.read_cstring(UserAddr(ptr), 128 * 1024)?);
+        }
+    }
+
+    fn file(&self, fd: i32) -> Result<Arc<File>, Errno> {
+        self.process.fds.lock().get(fd)
+    }
+
+    /// The context for resolving `path` relative to `dirfd`.
+    fn ctx_at(&self, dirfd: i32, path: &str) -> Result<FsContext, Errno> {
+        let ctx = self.process.fs.lock().clone();
+        if path.starts_with('/') || dirfd == AT_FDCWD {
+            return Ok(ctx);
+        }
+        let file = self.file(dirfd)?;
+        let dentry = file.dentry().cloned().ok_or(Errno::ENOTDIR)?;
+        if !dentry.inode().metadata().is_dir() {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(ctx.at(dentry))
+    }
+
+    fn write_stat(&self, meta: &Metadata, buf: UserAddr) -> SysResult {
+        let stat = Stat {
+            dev: meta.dev,
+            ino: meta.ino,
+            mode: meta.mode,
+            nlink: u64::from(meta.nlink),
+            uid: meta.uid,
+            gid: meta.gid,
+            rdev: meta.rdev,
+            size: meta.size as i64,
+            blksize: meta.blksize,
+            blocks: meta.blocks as i64,
+            atime: timespec(meta.atime),
+            mtime: timespec(meta.mtime),
+            ctime: timespec(meta.ctime),
+        };
+        self.write_user(buf, stat.to_arch(ARCH).as_bytes())?;
+        Ok(0)
+    }
+
+    fn console(&self, file: &File) -> Option<Arc<Console>> {
+        vfs::downcast_inode::<Console>(file.inode())
+    }
+
+    /// Reads from `file` into user memory; blocks (restartably) when nothing is ready.
+    fn read_into(
+        &mut self,
+        file: &File,
+        buf: UserAddr,
+        count: usize,
+        at: Option<i64>,
+    ) -> SysResult {
+        if !file.is_readable() {
+            return Err(Errno::EBADF);
+        }
+        let mut done = 0;
+        while done < count {
+            let mut chunk = vec![0u8; (count - done).min(CHUNK)];
+            let result = match at {
+                Some(offset) => file.read_at(offset + done as i64, &mut chunk),
+                None => file.read(&mut chunk),
+            };
+            let n = match result {
+                Ok(n) => n,
+                Err(vfs::Error::EAGAIN) if done == 0 && !file.is_nonblocking() => {
+                    return self.block(WaitFor::Io);
+                }
+                Err(_) if done > 0 => break,
+                Err(e) => return Err(errno(e)),
+            };
+            self.write_user(UserAddr(buf.0 + done), &chunk[..n])?;
+            done += n;
+            if n < chunk.len() {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
+    fn write_from(
+        &mut self,
+        file: &File,
+        buf: UserAddr,
+        count: usize,
+        at: Option<i64>,
+    ) -> SysResult {
+        if !file.is_writable() {
+            return Err(Errno::EBADF);
+        }
+        let mut done = 0;
+        while done < count {
+            let chunk = self.read_user(UserAddr(buf.0 + done), (count - done).min(CHUNK))?;
+            let result = match at {
+                Some(offset) => file.write_at(offset + done as i64, &chunk),
+                None => file.write(&chunk),
+            };
+            match result {
+                Ok(n) => {
+                    done += n;
+                    if n < chunk.len() {
+                        break;
+                    }
+                }
+                Err(vfs::Error::EAGAIN) if done == 0 && !file.is_nonblocking() => {
+                    return self.block(WaitFor::Io);
+                }
+                Err(_) if done > 0 => break,
+                Err(e) => return Err(errno(e)),
+            }
+        }
+        Ok(done)
+    }
+
+    fn iovecs(&self, iov: UserAddr, iovcnt: usize) -> Result<Vec<(usize, usize)>, Errno> {
+        if iovcnt > 1024 {
+            return Err(Errno::EINVAL);
+        }
+        (0..iovcnt)
+            .map(|i| {
+                let base = self.read_usize(UserAddr(iov.0 + i * 16))?;
+                let len = self.read_usize(UserAddr(iov.0 + i * 16 + 8))?;
+                Ok((base, len))
+            })
+            .collect()
+    }
+
+    fn fork(
+        &mut self,
+        flags: CloneFlags,
+        stack: UserAddr,
+        parent_tid: UserAddr,
+        child_tid: UserAddr,
+        tls: usize,
+    ) -> SysResult {
+        if flags.contains(CloneFlags::THREAD) {
+            return Err(Errno::ENOSYS); // threads come with SMP and futexes
+        }
+        let parent = self.process.clone();
+        let space = parent.space().fork().map_err(vm_errno)?;
+        let pid = self.kernel.alloc_pid();
+        let child = Arc::new(Process::new_child(&parent, pid, space));
+        let mut ctx = self
+            .sched
+            .task(self.tid)
+            .map(|t| t.ctx.clone())
+            .ok_or(Errno::ESRCH)?;
+        ctx.set_syscall_return(0);
+        if stack.0 != 0 {
+            ctx.set_stack_pointer(stack.0);
+        }
+        if flags.contains(CloneFlags::SETTLS) {
+            ctx.set_tls(tls);
+        }
+        if flags.contains(CloneFlags::PARENT_SETTID) {
+            self.write_user(parent_tid, &pid.to_le_bytes())?;
+        }
+        if flags.contains(CloneFlags::CHILD_SETTID) {
+            child
+                .space()
+                .write(child_tid.0, &pid.to_le_bytes(), &NoFilePages)
+                .map_err(|_| Errno::EFAULT)?;
+        }
+        self.kernel.procs.insert(pid, child.clone());
+        self.sched.spawn(Task {
+            tid: pid,
+            process: child,
+            ctx,
+            state: State::Runnable,
+            sleep_until: None,
+        });
+        Ok(pid as usize)
+    }
+
+    fn sleep(&mut self, duration: Duration) -> SysResult {
+        let now = frame::timer::uptime();
+        let task = self.task();
+        let deadline = *task.sleep_until.get_or_insert(now + duration);
+        if now >= deadline {
+            task.sleep_until = None;
+            return Ok(0);
+        }
+        self.block(WaitFor::Timer)
+    }
+}
+
+fn timespec(t: vfs::Timespec) -> Timespec {
+    Timespec {
+        tv_sec: t.sec,
+        tv_nsec: i64::from(t.nsec),
+    }
+}
+
+fn prop_of(prot: MmapProt) -> PageProp {
+    let mut prop = PageProp::empty();
+    prop.set(PageProp::READ, prot.contains(MmapProt::READ));
+    prop.set(
+        PageProp::WRITE,
+        prop.contains(PageProp::READ) && prot.contains(MmapProt::WRITE)
+            || prot.contains(MmapProt::WRITE),
+    );
+    prop.set(PageProp::EXEC, prot.contains(MmapProt::EXEC));
+    prop
+}
+
+/// Loads `path` into a new address space for `process` and points `ctx` at its entry
+/// (execve(2) after the point of no return; `#!` scripts run their interpreter).
+pub fn exec_into(
+    kernel: &Kernel,
+    process: &Process,
+    ctx: &mut UserContext,
+    path: &str,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+) -> Result<(), Errno> {
+    let mut path = String::from(path);
+    let mut argv: Vec<Vec<u8>> = argv.to_vec();
+    for _ in 0..4 {
+        let fs = process.fs.lock().clone();
+        let file = kernel
+            .vfs
+            .open(&fs, &path, vfs::OpenFlags::empty(), 0)
+            .map_err(errno)?;
+        let meta = file.metadata();
+        if meta.file_type() != vfs::FileType::Regular {
+            return Err(Errno::EACCES);
+        }
+        if meta.mode & 0o111 == 0 {
+            return Err(Errno::EACCES);
+        }
+        let mut bytes = vec![0u8; meta.size as usize];
+        let mut done = 0;
+        while done < bytes.len() {
+            match file.read(&mut bytes[done..]).map_err(errno)? {
+                0 => break,
+                n => done += n,
+            }
+        }
+        bytes.truncate(done);
+        if let Some(rest) = bytes.strip_prefix(b"#!") {
+            let line = rest.split(|&b| b == b'\n').next().unwrap_or(&[]);
+            let line = core::str::from_utf8(line)
+                .map_err(|_| Errno::ENOEXEC)?
+                .trim();
+            let mut words = line.splitn(2, [' ', '\t']);
+            let interp = words
+                .next()
+                .filter(|w| !w.is_empty())
+                .ok_or(Errno::ENOEXEC)?;
+            let mut new_argv = vec![interp.as_bytes().to_vec()];
+            if let Some(arg) = words.next().map(str::trim).filter(|a| !a.is_empty()) {
+                new_argv.push(arg.as_bytes().to_vec());
+            }
+            new_argv.push(path.as_bytes().to_vec());
+            new_argv.extend(argv.iter().skip(1).cloned());
+            argv = new_argv;
+            path = String::from(interp);
+            continue;
+        }
+        let space = UserSpace::new().map_err(vm_errno)?;
+        let image = elf::load(&space, &bytes)?;
+        let mut random = [0u8; 16];
+        vfs::VfsHooks::fill_random(&*kernel.hooks, &mut random);
+        let argv_refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+        let envp_refs: Vec<&[u8]> = envp.iter().map(Vec::as_slice).collect();
+        let sp = stack::build(&space, &image, &argv_refs, &envp_refs, random)?;
+        // The point of no return.
+        process.set_space(space);
+        let brk = image.end.next_multiple_of(PAGE_SIZE);
+        *process.brk.lock() = (brk, brk);
+        process.fds.lock().close_on_exec();
+        process.sigactions.lock().clear();
+        *process.cmdline.lock() = argv
+            .iter()
+            .map(|a| String::from_utf8_lossy(a))
+            .collect::<Vec<_>>()
+            .join(" ");
+        *ctx = UserContext::new();
+        ctx.set_instruction_pointer(image.entry);
+        ctx.set_stack_pointer(sp);
+        return Ok(());
+    }
+    Err(Errno::ELOOP)
+}
+
+impl SyscallHandler for Handler<'_> {
+    fn implemented(&self) -> &'static [Sysno] {
+        &IMPLEMENTED
+    }
+
+    fn read(&mut self, fd: i32, buf: UserAddr, count: usize) -> SysResult {
+        let file = self.file(fd)?;
+        self.read_into(&file, buf, count, None)
+    }
+
+    fn write(&mut self, fd: i32, buf: UserAddr, count: usize) -> SysResult {
+        let file = self.file(fd)?;
+        self.write_from(&file, buf, count, None)
+    }
+
+    fn pread64(&mut self, fd: i32, buf: UserAddr, count: usize, offset: i64) -> SysResult {
+        let file = self.file(fd)?;
+        self.read_into(&file, buf, count, Some(offset))
+    }
+
+    fn pwrite64(&mut self, fd: i32, buf: UserAddr, count: usize, offset: i64) -> SysResult {
+        let file = self.file(fd)?;
+        self.write_from(&file, buf, count, Some(offset))
+    }
+
+    fn readv(&mut self, fd: i32, iov: UserAddr, iovcnt: usize) -> SysResult {
+        let file = self.file(fd)?;
+        let mut total = 0;
+        for (base, len) in self.iovecs(iov, iovcnt)? {
+            let n = self.read_into(&file, UserAddr(base), len, None)?;
+            total += n;
+            if n < len {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    fn writev(&mut self, fd: i32, iov: UserAddr, iovcnt: usize) -> SysResult {
+        let file = self.file(fd)?;
+        let mut total = 0;
+        for (base, len) in self.iovecs(iov, iovcnt)? {
+            let n = self.write_from(&file, UserAddr(base), len, None)?;
+            total += n;
+            if n < len {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    fn openat(&mut self, dirfd: i32, path: UserAddr, flags: OpenFlags, mode: u32) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        let vflags = vfs::OpenFlags::from_bits_retain(flags.bits());
+        let file = self
+            .kernel
+            .vfs
+            .open(&ctx, &path, vflags, mode)
+            .map_err(errno)?;
+        let fd = self
+            .process
+            .fds
+            .lock()
+            .insert(0, file, flags.contains(OpenFlags::CLOEXEC))?;
+        Ok(fd as usize)
+    }
+
+    fn close(&mut self, fd: i32) -> SysResult {
+        self.process.fds.lock().remove(fd)?;
+        Ok(0)
+    }
+
+    fn lseek(&mut self, fd: i32, offset: i64, whence: u32) -> SysResult {
+        let file = self.file(fd)?;
+        let whence = Whence::from_raw(whence).map_err(errno)?;
+        file.seek(offset, whence).map(|o| o as usize).map_err(errno)
+    }
+
+    fn fstat(&mut self, fd: i32, statbuf: UserAddr) -> SysResult {
+        let meta = self.file(fd)?.metadata();
+        self.write_stat(&meta, statbuf)
+    }
+
+    fn newfstatat(
+        &mut self,
+        dirfd: i32,
+        path: UserAddr,
+        statbuf: UserAddr,
+        flags: AtFlags,
+    ) -> SysResult {
+        let path = self.read_path(path)?;
+        if path.is_empty() {
+            if !flags.contains(AtFlags::EMPTY_PATH) {
+                return Err(Errno::ENOENT);
+            }
+            let meta = if dirfd == AT_FDCWD {
+                self.process.fs.lock().cwd.inode().metadata()
+            } else {
+                self.file(dirfd)?.metadata()
+            };
+            return self.write_stat(&meta, statbuf);
+        }
+        let ctx = self.ctx_at(dirfd, &path)?;
+        let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
+        let meta = self.kernel.vfs.stat(&ctx, &path, follow).map_err(errno)?;
+        self.write_stat(&meta, statbuf)
+    }
+
+    fn getdents64(&mut self, fd: i32, dirp: UserAddr, count: usize) -> SysResult {
+        let file = self.file(fd)?;
+        let mut buf = vec![0u8; count.min(CHUNK)];
+        let mut writer = syscall_linux::abi::dirent::Dirent64Writer::new(&mut buf);
+        let accepted = file
+            .getdents(|entry, next| {
+                writer.push(
+                    entry.ino,
+                    next as i64,
+                    entry.kind.dirent_type(),
+                    entry.name.as_bytes(),
+                )
+            })
+            .map_err(errno)?;
+        let len = writer.len();
+        if accepted == 0 && len == 0 && file.next_entry().map_err(errno)?.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        self.write_user(dirp, &buf[..len])?;
+        Ok(len)
+    }
+
+    fn dup(&mut self, oldfd: i32) -> SysResult {
+        let file = self.file(oldfd)?;
+        Ok(self.process.fds.lock().insert(0, file, false)? as usize)
+    }
+
+    fn dup2(&mut self, oldfd: i32, newfd: i32) -> SysResult {
+        let file = self.file(oldfd)?;
+        if oldfd != newfd {
+            self.process.fds.lock().insert_at(newfd, file, false)?;
+        }
+        Ok(newfd as usize)
+    }
+
+    fn dup3(&mut self, oldfd: i32, newfd: i32, flags: OpenFlags) -> SysResult {
+        if oldfd == newfd || !(flags - OpenFlags::CLOEXEC).is_empty() {
+            return Err(Errno::EINVAL);
+        }
+        let file = self.file(oldfd)?;
+        self.process
+            .fds
+            .lock()
+            .insert_at(newfd, file, flags.contains(OpenFlags::CLOEXEC))?;
+        Ok(newfd as usize)
+    }
+
+    fn fcntl(&mut self, fd: i32, cmd: u32, arg: usize) -> SysResult {
+        const F_DUPFD: u32 = 0;
+        const F_GETFD: u32 = 1;
+        const F_SETFD: u32 = 2;
+        const F_GETFL: u32 = 3;
+        const F_SETFL: u32 = 4;
+        const F_DUPFD_CLOEXEC: u32 = 1030;
+        let mut fds = self.process.fds.lock();
+        match cmd {
+            F_DUPFD | F_DUPFD_CLOEXEC => {
+                let file = fds.get(fd)?;
+                Ok(fds.insert(arg as i32, file, cmd == F_DUPFD_CLOEXEC)? as usize)
+            }
+            F_GETFD => Ok(usize::from(fds.entry_mut(fd)?.cloexec)),
+            F_SETFD => {
+                fds.entry_mut(fd)?.cloexec = arg & 1 != 0;
+                Ok(0)
+            }
+            F_GETFL => Ok(fds.get(fd)?.flags().bits() as usize),
+            F_SETFL => {
+                fds.get(fd)?
+                    .set_status_flags(vfs::OpenFlags::from_bits_retain(arg as u32));
+                Ok(0)
+            }
+            _ => {
+                fds.get(fd)?;
+                Err(Errno::EINVAL)
+            }
+        }
+    }
+
+    fn ioctl(&mut self, fd: i32, request: u32, arg: usize) -> SysResult {
+        use syscall_linux::abi::ioctl::{TCGETS, TCSETS, TIOCGPGRP, TIOCGWINSZ, TIOCSPGRP};
+        const TCSETSW: u32 = TCSETS + 1;
+        const TCSETSF: u32 = TCSETS + 2;
+        let file = self.file(fd)?;
+        let Some(console) = self.console(&file) else {
+            return file.ioctl(request, arg).map_err(errno);
+        };
+        match request {
+            TCGETS => {
+                let mut t = Termios::standard();
+                let (canonical, echo) = console.modes();
+                const ICANON: u32 = 0o2;
+                const ECHO: u32 = 0o10;
+                if !canonical {
+                    t.c_lflag &= !ICANON;
+                }
+                if !echo {
+                    t.c_lflag &= !ECHO;
+                }
+                self.write_user(UserAddr(arg), t.as_bytes())?;
+                Ok(0)
+            }
+            TCSETS | TCSETSW | TCSETSF => {
+                let t: Termios = self.read_struct(UserAddr(arg))?;
+                console.set_modes(t.c_lflag & 0o2 != 0, t.c_lflag & 0o10 != 0);
+                Ok(0)
+            }
+            TIOCGWINSZ => {
+                let ws = Winsize {
+                    ws_row: 24,
+                    ws_col: 80,
+                    ws_xpixel: 0,
+                    ws_ypixel: 0,
+                };
+                self.write_user(UserAddr(arg), ws.as_bytes())?;
+                Ok(0)
+            }
+            TIOCGPGRP => {
+                let pgid = self.process.pgid.load(Ordering::Relaxed);
+                self.write_user(UserAddr(arg), &pgid.to_le_bytes())?;
+                Ok(0)
+            }
+            TIOCSPGRP => Ok(0),
+            _ => Err(Errno::ENOTTY),
+        }
+    }
+
+    fn pipe2(&mut self, fds: UserAddr, flags: OpenFlags) -> SysResult {
+        let vflags = vfs::OpenFlags::from_bits_retain(flags.bits());
+        let hooks: Arc<dyn vfs::VfsHooks> = self.kernel.hooks.clone();
+        let (read_end, write_end) = vfs::pipe(hooks, vflags);
+        let cloexec = flags.contains(OpenFlags::CLOEXEC);
+        let (r, w) = {
+            let mut table = self.process.fds.lock();
+            let r = table.insert(0, read_end, cloexec)?;
+            let w = match table.insert(0, write_end, cloexec) {
+                Ok(w) => w,
+                Err(e) => {
+                    let _ = table.remove(r);
+                    return Err(e);
+                }
+            };
+            (r, w)
+        };
+        let mut bytes = [0u8; 8];
+        bytes[..4].copy_from_slice(&r.to_le_bytes());
+        bytes[4..].copy_from_slice(&w.to_le_bytes());
+        if let Err(e) = self.write_user(fds, &bytes) {
+            let mut table = self.process.fds.lock();
+            let _ = table.remove(r);
+            let _ = table.remove(w);
+            return Err(e);
+        }
+        Ok(0)
+    }
+
+    fn mkdirat(&mut self, dirfd: i32, path: UserAddr, mode: u32) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        self.kernel.vfs.mkdir(&ctx, &path, mode).map_err(errno)?;
+        Ok(0)
+    }
+
+    fn unlinkat(&mut self, dirfd: i32, path: UserAddr, flags: AtFlags) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        if flags.contains(AtFlags::REMOVEDIR) {
+            self.kernel.vfs.rmdir(&ctx, &path).map_err(errno)?;
+        } else {
+            self.kernel.vfs.unlink(&ctx, &path).map_err(errno)?;
+        }
+        Ok(0)
+    }
+
+    fn symlinkat(&mut self, target: UserAddr, newdirfd: i32, linkpath: UserAddr) -> SysResult {
+        let target = self.read_path(target)?;
+        let path = self.read_path(linkpath)?;
+        let ctx = self.ctx_at(newdirfd, &path)?;
+        self.kernel
+            .vfs
+            .symlink(&ctx, &target, &path)
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn readlinkat(&mut self, dirfd: i32, path: UserAddr, buf: UserAddr, bufsiz: i32) -> SysResult {
+        if bufsiz <= 0 {
+            return Err(Errno::EINVAL);
+        }
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        let target = self.kernel.vfs.readlink(&ctx, &path).map_err(errno)?;
+        let n = target.len().min(bufsiz as usize);
+        self.write_user(buf, &target.as_bytes()[..n])?;
+        Ok(n)
+    }
+
+    fn faccessat(&mut self, dirfd: i32, path: UserAddr, mode: u32, _flags: AtFlags) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        let want = vfs::Access::from_bits(mode).ok_or(Errno::EINVAL)?;
+        self.kernel.vfs.access(&ctx, &path, want).map_err(errno)?;
+        Ok(0)
+    }
+
+    fn fchmodat(&mut self, dirfd: i32, path: UserAddr, mode: u32, _flags: AtFlags) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        self.kernel.vfs.chmod(&ctx, &path, mode).map_err(errno)?;
+        Ok(0)
+    }
+
+    fn chdir(&mut self, path: UserAddr) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.process.fs.lock().clone();
+        let dir = self.kernel.vfs.chdir(&ctx, &path).map_err(errno)?;
+        self.process.fs.lock().cwd = dir;
+        Ok(0)
+    }
+
+    fn getcwd(&mut self, buf: UserAddr, size: usize) -> SysResult {
+        let mut cwd = self.process.fs.lock().getcwd().map_err(errno)?.into_bytes();
+        cwd.push(0);
+        if cwd.len() > size {
+            return Err(Errno::ERANGE);
+        }
+        self.write_user(buf, &cwd)?;
+        Ok(cwd.len())
+    }
+
+    fn umask(&mut self, mask: u32) -> SysResult {
+        let mut fs = self.process.fs.lock();
+        let old = fs.umask;
+        fs.umask = mask & 0o777;
+        Ok(old as usize)
+    }
+
+    fn brk(&mut self, addr: UserAddr) -> SysResult {
+        let (start, current) = *self.process.brk.lock();
+        let want = addr.0;
+        if want < start || want > start + (1 << 30) {
+            return Ok(current);
+        }
+        let (old_end, new_end) = (
+            current.next_multiple_of(PAGE_SIZE),
+            want.next_multiple_of(PAGE_SIZE),
+        );
+        let space = self.space();
+        let rw = PageProp::READ | PageProp::WRITE;
+        if new_end > old_end {
+            // Like Linux, never clobber an existing mapping.
+            if (old_end..new_end)
+                .step_by(PAGE_SIZE)
+                .any(|p| space.query(p) != frame::mm::vm::PageState::Invalid)
+            {
+                return Ok(current);
+            }
+            if space
+                .mmap(
+                    Some(old_end),
+                    new_end - old_end,
+                    Status::Anonymous { prop: rw },
+                )
+                .is_err()
+            {
+                return Ok(current);
+            }
+        } else if new_end < old_end {
+            let _ = space.munmap(new_end, old_end - new_end);
+        }
+        self.process.brk.lock().1 = want;
+        Ok(want)
+    }
+
+    fn mmap(
+        &mut self,
+        addr: UserAddr,
+        len: usize,
+        prot: MmapProt,
+        flags: MmapFlags,
+        fd: i32,
+        offset: i64,
+    ) -> SysResult {
+        if len == 0 || offset < 0 || !(offset as usize).is_multiple_of(PAGE_SIZE) {
+            return Err(Errno::EINVAL);
+        }
+        let mut prop = prop_of(prot);
+        let shared = flags.map_type() == 1 || flags.map_type() == 3;
+        if !shared && flags.map_type() != 2 {
+            return Err(Errno::EINVAL);
+        }
+        let space = self.space();
+        let fixed =
+            if flags.contains(MmapFlags::FIXED) || flags.contains(MmapFlags::FIXED_NOREPLACE) {
+                if !addr.0.is_multiple_of(PAGE_SIZE) {
+                    return Err(Errno::EINVAL);
+                }
+                if flags.contains(MmapFlags::FIXED_NOREPLACE)
+                    && (addr.0..addr.0 + len)
+                        .step_by(PAGE_SIZE)
+                        .any(|p| space.query(p) != frame::mm::vm::PageState::Invalid)
+                {
+                    return Err(Errno::EEXIST);
+                }
+                Some(addr.0)
+            } else {
+                None
+            };
+        if flags.contains(MmapFlags::ANONYMOUS) {
+            if shared {
+                prop |= PageProp::SHARED;
+            }
+            return space
+                .mmap(fixed, len, Status::Anonymous { prop })
+                .map_err(vm_errno);
+        }
+        // File-backed: private mappings get a copy of the file's contents now (no page cache
+        // yet); shared file mappings need one.
+        if shared {
+            return Err(Errno::ENODEV);
+        }
+        let file = self.file(fd)?;
+        if !file.is_readable() {
+            return Err(Errno::EACCES);
+        }
+        let rw = PageProp::READ | PageProp::WRITE;
+        let va = space
+            .mmap(fixed, len, Status::Anonymous { prop: rw })
+            .map_err(vm_errno)?;
+        let mut done = 0;
+        while done < len {
+            let mut chunk = vec![0u8; (len - done).min(CHUNK)];
+            let n = file
+                .read_at(offset + done as i64, &mut chunk)
+                .map_err(errno)?;
+            if n == 0 {
+                break;
+            }
+            space
+                .write(va + done, &chunk[..n], &NoFilePages)
+                .map_err(vm_errno)?;
+            done += n;
+        }
+        space.mprotect(va, len, prop).map_err(vm_errno)?;
+        Ok(va)
+    }
+
+    fn munmap(&mut self, addr: UserAddr, len: usize) -> SysResult {
+        self.space().munmap(addr.0, len).map_err(vm_errno)?;
+        Ok(0)
+    }
+
+    fn mprotect(&mut self, addr: UserAddr, len: usize, prot: MmapProt) -> SysResult {
+        if !addr.0.is_multiple_of(PAGE_SIZE) {
+            return Err(Errno::EINVAL);
+        }
+        if len == 0 {
+            return Ok(0);
+        }
+        self.space()
+            .mprotect(addr.0, len, prop_of(prot))
+            .map_err(vm_errno)?;
+        Ok(0)
+    }
+
+    fn madvise(&mut self, addr: UserAddr, _len: usize, _advice: i32) -> SysResult {
+        // Advice only: nothing is reclaimed early.
+        if !addr.0.is_multiple_of(PAGE_SIZE) {
+            return Err(Errno::EINVAL);
+        }
+        Ok(0)
+    }
+
+    fn clone(
+        &mut self,
+        flags: CloneFlags,
+        _exit_signal: u32,
+        stack: UserAddr,
+        parent_tid: UserAddr,
+        child_tid: UserAddr,
+        tls: usize,
+    ) -> SysResult {
+        self.fork(flags, stack, parent_tid, child_tid, tls)
+    }
+
+    fn execve(&mut self, path: UserAddr, argv: UserAddr, envp: UserAddr) -> SysResult {
+        let path = self.read_path(path)?;
+        let argv = self.read_strings(argv)?;
+        let envp = self.read_strings(envp)?;
+        let mut ctx = UserContext::new();
+        exec_into(self.kernel, &self.process, &mut ctx, &path, &argv, &envp)?;
+        self.task().ctx = ctx;
+        self.outcome = Some(Outcome::Replaced);
+        Ok(0)
+    }
+
+    fn exit(&mut self, status: i32) -> SysResult {
+        self.exit_group(status)
+    }
+
+    fn exit_group(&mut self, status: i32) -> SysResult {
+        let pid = self.process.pid;
+        self.kernel
+            .exit_process(self.sched, pid, (status & 0xff) << 8);
+        self.outcome = Some(Outcome::Exit);
+        Ok(0)
+    }
+
+    fn wait4(
+        &mut self,
+        pid: i32,
+        wstatus: UserAddr,
+        options: WaitOptions,
+        rusage: UserAddr,
+    ) -> SysResult {
+        let me = self.process.pid;
+        let pgid = self.process.pgid.load(Ordering::Relaxed);
+        let matches = |p: &Process| {
+            p.ppid.load(Ordering::Relaxed) == me
+                && match pid {
+                    -1 => true,
+                    0 => p.pgid.load(Ordering::Relaxed) == pgid,
+                    p_id if p_id > 0 => p.pid == p_id as u32,
+                    group => p.pgid.load(Ordering::Relaxed) == group.unsigned_abs(),
+                }
+        };
+        let children: Vec<Arc<Process>> = self
+            .kernel
+            .procs
+            .values()
+            .filter(|p| matches(p))
+            .cloned()
+            .collect();
+        if children.is_empty() {
+            return Err(Errno::ECHILD);
+        }
+        if let Some(zombie) = children.iter().find(|p| p.exit_status.lock().is_some()) {
+            let status = zombie.exit_status.lock().unwrap_or(0);
+            if wstatus.0 != 0 {
+                self.write_user(wstatus, &status.to_le_bytes())?;
+            }
+            if rusage.0 != 0 {
+                self.write_user(rusage, &[0u8; 144])?;
+            }
+            self.kernel.procs.remove(&zombie.pid);
+            return Ok(zombie.pid as usize);
+        }
+        if options.contains(WaitOptions::NOHANG) {
+            return Ok(0);
+        }
+        self.block(WaitFor::Child)
+    }
+
+    fn kill(&mut self, pid: i32, sig: i32) -> SysResult {
+        if !(0..=64).contains(&sig) {
+            return Err(Errno::EINVAL);
+        }
+        let me = self.process.pid;
+        let pgid = self.process.pgid.load(Ordering::Relaxed);
+        let targets: Vec<u32> = self
+            .kernel
+            .procs
+            .values()
+            .filter(|p| p.exit_status.lock().is_none())
+            .filter(|p| match pid {
+                p_id if p_id > 0 => p.pid == p_id as u32,
+                0 => p.pgid.load(Ordering::Relaxed) == pgid,
+                -1 => p.pid != 1 && p.pid != me,
+                group => p.pgid.load(Ordering::Relaxed) == group.unsigned_abs(),
+            })
+            .map(|p| p.pid)
+            .collect();
+        if targets.is_empty() {
+            return Err(Errno::ESRCH);
+        }
+        if sig == 0 {
+            return Ok(0);
+        }
+        let sig = sig as u32;
+        for target in targets {
+            let Some(process) = self.kernel.procs.get(&target).cloned() else {
+                continue;
+            };
+            if crate::signal::default_terminates(sig)
+                && !process.sigactions.lock().contains_key(&sig)
+            {
+                self.kernel.exit_process(self.sched, target, sig as i32);
+                if target == me {
+                    self.outcome = Some(Outcome::Exit);
+                }
+            }
+        }
+        Ok(0)
+    }
+
+    fn tkill(&mut self, tid: i32, sig: i32) -> SysResult {
+        self.kill(tid, sig)
+    }
+
+    fn tgkill(&mut self, _tgid: i32, tid: i32, sig: i32) -> SysResult {
+        self.kill(tid, sig)
+    }
+
+    fn rt_sigaction(
+        &mut self,
+        sig: i32,
+        act: UserAddr,
+        oldact: UserAddr,
+        sigsetsize: usize,
+    ) -> SysResult {
+        if !(1..=64).contains(&sig) || sigsetsize != 8 {
+            return Err(Errno::EINVAL);
+        }
+        let size = if ARCH == Arch::X86_64 { 32 } else { 24 };
+        let sig = sig as u32;
+        if act.0 != 0 && (sig == crate::signal::SIGKILL || sig == 19) {
+            return Err(Errno::EINVAL);
+        }
+        if oldact.0 != 0 {
+            let old = self
+                .process
+                .sigactions
+                .lock()
+                .get(&sig)
+                .cloned()
+                .unwrap_or_else(|| vec![0; size]);
+            self.write_user(oldact, &old)?;
+        }
+        if act.0 != 0 {
+            let new = self.read_user(act, size)?;
+            let handler = u64::from_le_bytes(new[..8].try_into().unwrap_or([0; 8]));
+            if handler == 0 {
+                self.process.sigactions.lock().remove(&sig);
+            } else {
+                self.process.sigactions.lock().insert(sig, new);
+            }
+        }
+        Ok(0)
+    }
+
+    fn rt_sigprocmask(
+        &mut self,
+        how: i32,
+        set: UserAddr,
+        oldset: UserAddr,
+        sigsetsize: usize,
+    ) -> SysResult {
+        if sigsetsize != 8 {
+            return Err(Errno::EINVAL);
+        }
+        let old = *self.process.sigmask.lock();
+        if set.0 != 0 {
+            let bits = self.read_usize(set)? as u64;
+            let new = match how {
+                0 => old | bits,
+                1 => old & !bits,
+                2 => bits,
+                _ => return Err(Errno::EINVAL),
+            };
+            *self.process.sigmask.lock() = new & !((1 << 8) | (1 << 18)); // never SIGKILL, SIGSTOP
+        }
+        if oldset.0 != 0 {
+            self.write_user(oldset, &old.to_le_bytes())?;
+        }
+        Ok(0)
+    }
+
+    fn getpid(&mut self) -> SysResult {
+        Ok(self.process.pid as usize)
+    }
+
+    fn getppid(&mut self) -> SysResult {
+        Ok(self.process.ppid.load(Ordering::Relaxed) as usize)
+    }
+
+    fn gettid(&mut self) -> SysResult {
+        Ok(self.tid as usize)
+    }
+
+    fn getuid(&mut self) -> SysResult {
+        Ok(0)
+    }
+
+    fn geteuid(&mut self) -> SysResult {
+        Ok(0)
+    }
+
+    fn getgid(&mut self) -> SysResult {
+        Ok(0)
+    }
+
+    fn getegid(&mut self) -> SysResult {
+        Ok(0)
+    }
+
+    fn setpgid(&mut self, pid: i32, pgid: i32) -> SysResult {
+        if pgid < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let target = if pid == 0 {
+            self.process.pid
+        } else {
+            pid as u32
+        };
+        let process = self
+            .kernel
+            .procs
+            .get(&target)
+            .cloned()
+            .ok_or(Errno::ESRCH)?;
+        let pgid = if pgid == 0 { target } else { pgid as u32 };
+        process.pgid.store(pgid, Ordering::Relaxed);
+        Ok(0)
+    }
+
+    fn getpgid(&mut self, pid: i32) -> SysResult {
+        let target = if pid == 0 {
+            self.process.pid
+        } else {
+            pid as u32
+        };
+        let process = self.kernel.procs.get(&target).ok_or(Errno::ESRCH)?;
+        Ok(process.pgid.load(Ordering::Relaxed) as usize)
+    }
+
+    fn setsid(&mut self) -> SysResult {
+        let pid = self.process.pid;
+        if self.process.pgid.load(Ordering::Relaxed) == pid {
+            return Err(Errno::EPERM);
+        }
+        self.process.sid.store(pid, Ordering::Relaxed);
+        self.process.pgid.store(pid, Ordering::Relaxed);
+        Ok(pid as usize)
+    }
+
+    fn getsid(&mut self, pid: i32) -> SysResult {
+        let target = if pid == 0 {
+            self.process.pid
+        } else {
+            pid as u32
+        };
+        let process = self.kernel.procs.get(&target).ok_or(Errno::ESRCH)?;
+        Ok(process.sid.load(Ordering::Relaxed) as usize)
+    }
+
+    fn set_tid_address(&mut self, _tidptr: UserAddr) -> SysResult {
+        Ok(self.tid as usize)
+    }
+
+    fn set_robust_list(&mut self, _head: UserAddr, len: usize) -> SysResult {
+        if len != 24 {
+            return Err(Errno::EINVAL);
+        }
+        Ok(0)
+    }
+
+    fn arch_prctl(&mut self, code: i32, addr: usize) -> SysResult {
+        const ARCH_SET_FS: i32 = 0x1002;
+        const ARCH_GET_FS: i32 = 0x1003;
+        match code {
+            ARCH_SET_FS => {
+                if addr >= self.space().user_end() {
+                    return Err(Errno::EPERM);
+                }
+                self.task().ctx.set_tls(addr);
+                Ok(0)
+            }
+            ARCH_GET_FS => {
+                let tls = self.task().ctx.tls();
+                self.write_user(UserAddr(addr), &(tls as u64).to_le_bytes())?;
+                Ok(0)
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    fn sched_yield(&mut self) -> SysResult {
+        Ok(0)
+    }
+
+    fn nanosleep(&mut self, req: UserAddr, _rem: UserAddr) -> SysResult {
+        let t: Timespec = self.read_struct(req)?;
+        if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+            return Err(Errno::EINVAL);
+        }
+        self.sleep(Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+    }
+
+    fn clock_nanosleep(
+        &mut self,
+        clockid: i32,
+        flags: i32,
+        req: UserAddr,
+        rem: UserAddr,
+    ) -> SysResult {
+        if !(0..=1).contains(&clockid) {
+            return Err(Errno::EINVAL);
+        }
+        if flags & 1 != 0 {
+            let t: Timespec = self.read_struct(req)?;
+            let deadline = Duration::new(
+                t.tv_sec.max(0) as u64,
+                t.tv_nsec.clamp(0, 999_999_999) as u32,
+            );
+            let now = frame::timer::uptime();
+            return self.sleep(deadline.saturating_sub(now));
+        }
+        self.nanosleep(req, rem)
+    }
+
+    fn clock_gettime(&mut self, clockid: i32, tp: UserAddr) -> SysResult {
+        if !(0..=11).contains(&clockid) {
+            return Err(Errno::EINVAL);
+        }
+        let t = frame::timer::uptime();
+        let ts = Timespec {
+            tv_sec: t.as_secs() as i64,
+            tv_nsec: i64::from(t.subsec_nanos()),
+        };
+        self.write_user(tp, ts.as_bytes())?;
+        Ok(0)
+    }
+
+    fn gettimeofday(&mut self, tv: UserAddr, _tz: UserAddr) -> SysResult {
+        if tv.0 != 0 {
+            let t = frame::timer::uptime();
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&t.as_secs().to_le_bytes());
+            bytes[8..].copy_from_slice(&u64::from(t.subsec_micros()).to_le_bytes());
+            self.write_user(tv, &bytes)?;
+        }
+        Ok(0)
+    }
+
+    fn uname(&mut self, buf: UserAddr) -> SysResult {
+        let machine = if ARCH == Arch::X86_64 {
+            "x86_64"
+        } else {
+            "riscv64"
+        };
+        let uts = Utsname::new(
+            "Linux",
+            "framekernel",
+            "6.1.0",
+            "#1 framekernel",
+            machine,
+            "(none)",
+        );
+        self.write_user(buf, uts.as_bytes())?;
+        Ok(0)
+    }
+
+    fn getrandom(
+        &mut self,
+        buf: UserAddr,
+        len: usize,
+        _flags: syscall_linux::abi::random::GetrandomFlags,
+    ) -> SysResult {
+        let mut bytes = vec![0u8; len.min(CHUNK)];
+        vfs::VfsHooks::fill_random(&*self.kernel.hooks, &mut bytes);
+        self.write_user(buf, &bytes)?;
+        Ok(bytes.len())
+    }
+
+    fn prlimit64(
+        &mut self,
+        pid: i32,
+        resource: u32,
+        _new_limit: UserAddr,
+        old_limit: UserAddr,
+    ) -> SysResult {
+        if pid != 0 && pid as u32 != self.process.pid {
+            self.kernel.procs.get(&(pid as u32)).ok_or(Errno::ESRCH)?;
+        }
+        if resource > 15 {
+            return Err(Errno::EINVAL);
+        }
+        if old_limit.0 != 0 {
+            let limit = match resource {
+                RLIMIT_NOFILE => Rlimit {
+                    rlim_cur: crate::process::MAX_FDS as u64,
+                    rlim_max: crate::process::MAX_FDS as u64,
+                },
+                RLIMIT_STACK => Rlimit {
+                    rlim_cur: stack::STACK_SIZE as u64,
+                    rlim_max: RLIM_INFINITY,
+                },
+                _ => Rlimit {
+                    rlim_cur: RLIM_INFINITY,
+                    rlim_max: RLIM_INFINITY,
+                },
+            };
+            self.write_user(old_limit, limit.as_bytes())?;
+        }
+        Ok(0)
+    }
+
+    fn sync(&mut self) -> SysResult {
+        Ok(0)
+    }
+}
+
+/// The calls [`Handler`] implements.
+static IMPLEMENTED: [Sysno; 64] = [
+    Sysno::read,
+    Sysno::write,
+    Sysno::pread64,
+    Sysno::pwrite64,
+    Sysno::readv,
+    Sysno::writev,
+    Sysno::openat,
+    Sysno::close,
+    Sysno::lseek,
+    Sysno::fstat,
+    Sysno::newfstatat,
+    Sysno::getdents64,
+    Sysno::dup,
+    Sysno::dup2,
+    Sysno::dup3,
+    Sysno::fcntl,
+    Sysno::ioctl,
+    Sysno::pipe2,
+    Sysno::mkdirat,
+    Sysno::unlinkat,
+    Sysno::symlinkat,
+    Sysno::readlinkat,
+    Sysno::faccessat,
+    Sysno::fchmodat,
+    Sysno::chdir,
+    Sysno::getcwd,
+    Sysno::umask,
+    Sysno::brk,
+    Sysno::mmap,
+    Sysno::munmap,
+    Sysno::mprotect,
+    Sysno::madvise,
+    Sysno::clone,
+    Sysno::execve,
+    Sysno::exit,
+    Sysno::exit_group,
+    Sysno::wait4,
+    Sysno::kill,
+    Sysno::tkill,
+    Sysno::tgkill,
+    Sysno::rt_sigaction,
+    Sysno::rt_sigprocmask,
+    Sysno::getpid,
+    Sysno::getppid,
+    Sysno::gettid,
+    Sysno::getuid,
+    Sysno::geteuid,
+    Sysno::getgid,
+    Sysno::getegid,
+    Sysno::setpgid,
+    Sysno::getpgid,
+    Sysno::setsid,
+    Sysno::getsid,
+    Sysno::set_tid_address,
+    Sysno::set_robust_list,
+    Sysno::arch_prctl,
+    Sysno::sched_yield,
+    Sysno::nanosleep,
+    Sysno::clock_nanosleep,
+    Sysno::clock_gettime,
+    Sysno::gettimeofday,
+    Sysno::uname,
+    Sysno::getrandom,
+    Sysno::prlimit64,
+];
+
+impl Process {
+    /// A child of `parent` (fork): a copy of its descriptors, directories, break, signal
+    /// actions and mask, in the new address space `space`.
+    pub fn new_child(parent: &Process, pid: u32, space: UserSpace) -> Process {
+        Process::with(
+            pid,
+            parent.pid,
+            parent.pgid.load(Ordering::Relaxed),
+            parent.sid.load(Ordering::Relaxed),
+            space,
+            parent.fds.lock().clone(),
+            parent.fs.lock().clone(),
+            *parent.brk.lock(),
+            parent.sigactions.lock().clone(),
+            *parent.sigmask.lock(),
+            parent.cmdline.lock().clone(),
+        )
+    }
+}

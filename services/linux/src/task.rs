@@ -1,0 +1,220 @@
+//! Tasks and the run loop.
+//!
+//! Every user thread is a [`Task`]: its address space, its registers, and what it waits for.
+//! The kernel runs tasks one at a time on this CPU with [`UserContext::run`], which returns at
+//! each system call, fault or interrupt. System calls run to completion: one that would block
+//! (wait4 with no exited child, a read of an empty pipe, a sleep) leaves the task
+//! [`State::Blocked`] with the instruction pointer moved back onto the system-call instruction,
+//! so the call runs again from the start when the task is woken, like Linux's restartable
+//! system calls. Timer interrupts rotate the runnable tasks.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::sync::Arc;
+
+use frame::mm::vm::{Access, NoFilePages, UserSpace};
+use frame::user::{UserContext, UserExit};
+
+use crate::process::Process;
+
+/// Length of the system-call instruction (`syscall` and `ecall`).
+#[cfg(target_arch = "x86_64")]
+pub(crate) const SYSCALL_INSN_LEN: usize = 2;
+/// Length of the system-call instruction (`syscall` and `ecall`).
+#[cfg(target_arch = "riscv64")]
+pub(crate) const SYSCALL_INSN_LEN: usize = 4;
+
+/// A thread id (equal to the process id for a process's first thread).
+pub type Tid = u32;
+
+/// Why a blocked task waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitFor {
+    /// A child process to change state.
+    Child,
+    /// A tick of the timer (sleeps re-check their deadline).
+    Timer,
+    /// Readiness of some file (pipes, console input): re-checked on every scheduling round.
+    Io,
+}
+
+/// Scheduling state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Ready to run.
+    Runnable,
+    /// Waiting; the system call restarts when woken.
+    Blocked(WaitFor),
+    /// Exited.
+    Dead,
+}
+
+/// A user thread.
+pub struct Task {
+    /// Thread id.
+    pub tid: Tid,
+    /// The process the thread belongs to.
+    pub process: Arc<Process>,
+    /// The thread's registers.
+    pub ctx: UserContext,
+    /// Scheduling state.
+    pub state: State,
+    /// Deadline of an interrupted sleep (kept across the restarts of nanosleep).
+    pub sleep_until: Option<core::time::Duration>,
+}
+
+/// What a system call asks the run loop to do.
+pub enum Outcome {
+    /// Return this value (already encoded: a negative errno for failure) and continue.
+    Return(isize),
+    /// Block: the call restarts when the task is woken.
+    Block(WaitFor),
+    /// The task is gone (exit, exit_group, execve failure after the point of no return).
+    Exit,
+    /// The registers were replaced (execve, rt_sigreturn): continue without setting a return.
+    Replaced,
+}
+
+/// What the run loop asks the kernel to handle for a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The task made a system call.
+    Syscall,
+    /// The task took a fault that kills it with this signal (no handlers are delivered yet).
+    Fatal(u32),
+}
+
+/// All tasks and the order they run in.
+#[derive(Default)]
+pub struct Scheduler {
+    tasks: BTreeMap<Tid, Task>,
+    queue: VecDeque<Tid>,
+}
+
+impl Scheduler {
+    /// Adds a runnable task.
+    pub fn spawn(&mut self, task: Task) {
+        self.queue.push_back(task.tid);
+        self.tasks.insert(task.tid, task);
+    }
+
+    /// Runs tasks until none is left. `event` handles a system call or a fatal signal of a
+    /// task.
+    pub fn run(&mut self, mut event: impl FnMut(&mut Scheduler, Tid, Event) -> Outcome) {
+        loop {
+            self.tasks.retain(|_, t| t.state != State::Dead);
+            if self.tasks.is_empty() {
+                return;
+            }
+            let Some(tid) = self.next_runnable() else {
+                // Everyone waits: sleep until an interrupt, then let blocked tasks retry.
+                frame::cpu::wait_for_interrupt();
+                self.wake_all();
+                continue;
+            };
+            self.run_task(tid, &mut event);
+        }
+    }
+
+    fn next_runnable(&mut self) -> Option<Tid> {
+        for _ in 0..self.queue.len() {
+            let tid = self.queue.pop_front()?;
+            match self.tasks.get(&tid).map(|t| t.state) {
+                Some(State::Runnable) => return Some(tid),
+                Some(State::Blocked(_)) => self.queue.push_back(tid),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Makes every blocked task runnable again (its system call re-checks its condition).
+    pub fn wake_all(&mut self) {
+        for task in self.tasks.values_mut() {
+            if let State::Blocked(_) = task.state {
+                task.state = State::Runnable;
+            }
+        }
+    }
+
+    /// Marks every task of process `pid` dead.
+    pub fn kill_process(&mut self, pid: Tid) {
+        for task in self.tasks.values_mut() {
+            if task.process.pid == pid {
+                task.state = State::Dead;
+            }
+        }
+    }
+
+    /// The task `tid`.
+    pub fn task(&self, tid: Tid) -> Option<&Task> {
+        self.tasks.get(&tid)
+    }
+
+    /// The task `tid`.
+    pub fn task_mut(&mut self, tid: Tid) -> Option<&mut Task> {
+        self.tasks.get_mut(&tid)
+    }
+
+    /// All tasks.
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.tasks.values()
+    }
+
+    /// Runs `tid` until it blocks, exits or its time slice (one tick) ends.
+    fn run_task(
+        &mut self,
+        tid: Tid,
+        event: &mut impl FnMut(&mut Scheduler, Tid, Event) -> Outcome,
+    ) {
+        loop {
+            let Some(task) = self.tasks.get_mut(&tid) else {
+                return;
+            };
+            let space: UserSpace = task.process.space();
+            match task.ctx.run(&space) {
+                UserExit::Interrupt => {
+                    // End of the time slice: let waiting tasks re-check their conditions.
+                    self.wake_all();
+                    break;
+                }
+                UserExit::Syscall => match event(self, tid, Event::Syscall) {
+                    Outcome::Return(value) => {
+                        if let Some(task) = self.tasks.get_mut(&tid) {
+                            task.ctx.set_syscall_return(value as usize);
+                        }
+                    }
+                    Outcome::Replaced => {}
+                    Outcome::Block(why) => {
+                        if let Some(task) = self.tasks.get_mut(&tid) {
+                            let ip = task.ctx.instruction_pointer();
+                            task.ctx.set_instruction_pointer(ip - SYSCALL_INSN_LEN);
+                            task.state = State::Blocked(why);
+                        }
+                        break;
+                    }
+                    Outcome::Exit => break,
+                },
+                UserExit::PageFault { address, access } => {
+                    if space.handle_fault(address, access, &NoFilePages).is_err() {
+                        let kind = match access {
+                            Access::Write => "write",
+                            Access::Read => "read",
+                            Access::Exec => "execute",
+                        };
+                        log::info!("tid {tid}: segmentation fault ({kind} at {address:#x})");
+                        event(self, tid, Event::Fatal(crate::signal::SIGSEGV));
+                        break;
+                    }
+                }
+                UserExit::Exception { kind, address, .. } => {
+                    log::info!("tid {tid}: {kind:?} at {address:#x}");
+                    event(self, tid, Event::Fatal(crate::signal::for_exception(kind)));
+                    break;
+                }
+            }
+        }
+        if self.tasks.get(&tid).is_some_and(|t| t.state != State::Dead) {
+            self.queue.push_back(tid);
+        }
+    }
+}
