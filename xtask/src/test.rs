@@ -370,6 +370,7 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
     );
 
     user_programs(root, arch, &kernel.path, initrd, t);
+    shell_scripts(root, arch, &kernel.path, t);
 
     // The example kernel on frame alone.
     let hello = Image::build(root, arch, Profile::Debug, Some("hello-frame")).and_then(|image| {
@@ -457,5 +458,91 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
             }
         });
         t.check(&format!("{arch}: user program {name}"), verdict);
+    }
+}
+
+/// BusyBox shell scripts run by `/init` (`cargo xtask qemu -- COMMAND`), each with the lines
+/// its output must contain and its exit status.
+const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
+    ("pipe", "echo hello | tr a-z A-Z", &["HELLO"], 0),
+    ("exit-status", "exit 3", &[], 3),
+    ("false", "false; echo status=$?", &["status=1"], 0),
+    (
+        "redirection",
+        "echo abc > /tmp/f; echo def >> /tmp/f; cat /tmp/f; wc -l < /tmp/f",
+        &["abc", "def", "2"],
+        0,
+    ),
+    (
+        "subshell",
+        "x=1; (x=2; echo in=$x); echo out=$x",
+        &["in=2", "out=1"],
+        0,
+    ),
+    (
+        "sort-uniq",
+        "printf 'b\\na\\nb\\n' | sort | uniq -c | sed 's/^ *//'",
+        &["1 a", "2 b"],
+        0,
+    ),
+    ("awk", "echo 3 4 | awk '{print $1*$2}'", &["12"], 0),
+    (
+        "files",
+        "mkdir -p /tmp/d/e && ln -s /tmp/d /tmp/l && ls /tmp/l && chmod 700 /tmp/d && stat -c %a /tmp/d",
+        &["e", "700"],
+        0,
+    ),
+    (
+        "find-grep",
+        "find /tests -name 'h*' | grep -c hello",
+        &["1"],
+        0,
+    ),
+    ("background-job", "sleep 1 & echo started", &["started"], 0),
+    (
+        "here-doc",
+        "cat <<EOF\nfirst line\nsecond line\nEOF",
+        &["first line", "second line"],
+        0,
+    ),
+    (
+        "command-substitution",
+        "echo \"n=$(ls /tests | wc -l)\"",
+        &["n=3"],
+        0,
+    ),
+];
+
+fn shell_scripts(root: &Path, arch: Arch, kernel: &Path, t: &mut Tally) {
+    for (name, command, needles, status) in SHELL_CASES {
+        let spec = crate::initramfs::Spec {
+            includes: &[],
+            command: Some(command),
+        };
+        let verdict = crate::initramfs::build(root, arch, spec).and_then(|initrd| {
+            let outcome = boot(
+                root,
+                arch,
+                kernel,
+                Some(&initrd.path),
+                "",
+                &format!("sh-{name}"),
+            )?;
+            let got = crate::initramfs::reported_status(&outcome.log);
+            let missing: Vec<&&str> = needles
+                .iter()
+                .filter(|n| !outcome.log.contains(**n))
+                .collect();
+            if got == Some(*status) && missing.is_empty() {
+                Ok(String::new())
+            } else {
+                Err(format!(
+                    "status {got:?} (want {status}), missing {missing:?}; {}\n{}",
+                    outcome.describe(arch),
+                    tail(&outcome.log)
+                ))
+            }
+        });
+        t.check(&format!("{arch}: sh: {name}"), verdict);
     }
 }

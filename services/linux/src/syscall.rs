@@ -345,6 +345,48 @@ impl Handler<'_> {
         Ok(pid as usize)
     }
 
+    /// poll(2) on `nfds` `struct pollfd`s at `fds`, waiting up to `timeout` (`None`: forever).
+    fn do_poll(&mut self, fds: UserAddr, nfds: usize, timeout: Option<Duration>) -> SysResult {
+        if nfds > crate::process::MAX_FDS as usize {
+            return Err(Errno::EINVAL);
+        }
+        let mut bytes = self.read_user(fds, nfds * 8)?;
+        let mut ready = 0;
+        for entry in bytes.chunks_mut(8) {
+            let fd = i32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+            let events = u16::from_le_bytes([entry[4], entry[5]]);
+            let revents = if fd < 0 {
+                0
+            } else {
+                match self.file(fd) {
+                    Ok(file) => {
+                        let always = vfs::PollEvents::ERR | vfs::PollEvents::HUP;
+                        file.poll(vfs::PollEvents::from_bits_truncate(events) | always)
+                            .bits()
+                    }
+                    Err(_) => vfs::PollEvents::NVAL.bits(),
+                }
+            };
+            entry[6..8].copy_from_slice(&revents.to_le_bytes());
+            ready += usize::from(revents != 0);
+        }
+        if ready > 0 || timeout == Some(Duration::ZERO) {
+            self.task().sleep_until = None;
+            self.write_user(fds, &bytes)?;
+            return Ok(ready);
+        }
+        let now = frame::timer::uptime();
+        if let Some(timeout) = timeout {
+            let deadline = *self.task().sleep_until.get_or_insert(now + timeout);
+            if now >= deadline {
+                self.task().sleep_until = None;
+                self.write_user(fds, &bytes)?;
+                return Ok(0);
+            }
+        }
+        self.block(WaitFor::Io)
+    }
+
     fn sleep(&mut self, duration: Duration) -> SysResult {
         let now = frame::timer::uptime();
         let task = self.task();
@@ -458,7 +500,7 @@ pub fn exec_into(
 
 impl SyscallHandler for Handler<'_> {
     fn implemented(&self) -> &'static [Sysno] {
-        &IMPLEMENTED
+        IMPLEMENTED
     }
 
     fn read(&mut self, fd: i32, buf: UserAddr, count: usize) -> SysResult {
@@ -1364,10 +1406,62 @@ impl SyscallHandler for Handler<'_> {
     fn sync(&mut self) -> SysResult {
         Ok(0)
     }
+
+    fn poll(&mut self, fds: UserAddr, nfds: usize, timeout_ms: i32) -> SysResult {
+        let timeout = (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
+        self.do_poll(fds, nfds, timeout)
+    }
+
+    fn ppoll(
+        &mut self,
+        fds: UserAddr,
+        nfds: usize,
+        timeout: UserAddr,
+        _sigmask: UserAddr,
+        _sigsetsize: usize,
+    ) -> SysResult {
+        let timeout = if timeout.0 == 0 {
+            None
+        } else {
+            let t: Timespec = self.read_struct(timeout)?;
+            if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+                return Err(Errno::EINVAL);
+            }
+            Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+        };
+        self.do_poll(fds, nfds, timeout)
+    }
+
+    fn reboot(&mut self, magic1: u32, magic2: u32, cmd: u32, _arg: UserAddr) -> SysResult {
+        use syscall_linux::abi::reboot::{
+            LINUX_REBOOT_CMD_CAD_OFF, LINUX_REBOOT_CMD_CAD_ON, reboot_magic_ok,
+        };
+        if !reboot_magic_ok(magic1, magic2) {
+            return Err(Errno::EINVAL);
+        }
+        match cmd {
+            LINUX_REBOOT_CMD_CAD_ON | LINUX_REBOOT_CMD_CAD_OFF => Ok(0),
+            // Halt, power off and restart all end the machine: every process is ended and
+            // the kernel powers off once process 1 is gone.
+            0xCDEF_0123 | 0x4321_FEDC | 0x0123_4567 => {
+                frame::println!("reboot: power down");
+                let status = self
+                    .kernel
+                    .procs
+                    .get(&1)
+                    .and_then(|p| *p.exit_status.lock())
+                    .unwrap_or(0);
+                self.kernel.exit_process(self.sched, 1, status);
+                self.outcome = Some(Outcome::Exit);
+                Ok(0)
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
 }
 
 /// The calls [`Handler`] implements.
-static IMPLEMENTED: [Sysno; 64] = [
+static IMPLEMENTED: &[Sysno] = &[
     Sysno::read,
     Sysno::write,
     Sysno::pread64,
@@ -1432,6 +1526,9 @@ static IMPLEMENTED: [Sysno; 64] = [
     Sysno::uname,
     Sysno::getrandom,
     Sysno::prlimit64,
+    Sysno::reboot,
+    Sysno::poll,
+    Sysno::ppoll,
 ];
 
 impl Process {
