@@ -500,6 +500,24 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
     ),
     ("background-job", "sleep 1 & echo started", &["started"], 0),
     (
+        "sigsegv",
+        "/tests/null_deref; echo status=$?",
+        &["about to dereference NULL", "status=139"],
+        0,
+    ),
+    (
+        "wait-for-background",
+        "sleep 1 & wait; echo waited",
+        &["waited"],
+        0,
+    ),
+    (
+        "trap",
+        "trap 'echo trapped' USR1; kill -USR1 $$; echo after",
+        &["trapped", "after"],
+        0,
+    ),
+    (
         "here-doc",
         "cat <<EOF\nfirst line\nsecond line\nEOF",
         &["first line", "second line"],
@@ -508,7 +526,7 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
     (
         "command-substitution",
         "echo \"n=$(ls /tests | wc -l)\"",
-        &["n=3"],
+        &["n=4"],
         0,
     ),
 ];

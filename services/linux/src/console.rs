@@ -32,6 +32,8 @@ struct Discipline {
 /// The serial console as a character device.
 pub struct Console {
     state: Mutex<Discipline>,
+    /// `^C` was typed: the kernel sends SIGINT to the foreground processes.
+    interrupt: core::sync::atomic::AtomicBool,
 }
 
 impl Default for Console {
@@ -51,7 +53,22 @@ impl Console {
                 canonical: true,
                 echo: true,
             }),
+            interrupt: core::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// Reads typed input now (the kernel calls this while every task waits, so that `^C`
+    /// is seen even when nobody reads the console).
+    pub fn poll_input(&self) {
+        let mut d = self.state.lock();
+        self.pump(&mut d);
+    }
+
+    /// Whether `^C` was typed since the last call.
+    pub fn take_interrupt(&self) -> bool {
+        self.poll_input();
+        self.interrupt
+            .swap(false, core::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sets the termios modes that the discipline honours (ICANON, ECHO).
@@ -75,6 +92,13 @@ impl Console {
     fn pump(&self, d: &mut Discipline) {
         while let Some(byte) = frame::console::read_byte() {
             let byte = if byte == b'\r' { b'\n' } else { byte };
+            if byte == 0x03 {
+                // ISIG: ^C interrupts in both modes.
+                d.line.clear();
+                self.interrupt
+                    .store(true, core::sync::atomic::Ordering::Relaxed);
+                continue;
+            }
             if !d.canonical {
                 d.ready.push_back(byte);
                 if d.echo {

@@ -55,7 +55,10 @@ pub fn errno(e: vfs::Error) -> Errno {
 }
 
 /// Builds the tree: unpacks `initramfs` into a ramfs root and mounts devfs on `/dev`.
-pub fn boot(initramfs: &[u8]) -> Result<(Arc<Vfs>, FsContext, Arc<KernelHooks>), Errno> {
+#[allow(clippy::type_complexity)]
+pub fn boot(
+    initramfs: &[u8],
+) -> Result<(Arc<Vfs>, FsContext, Arc<KernelHooks>, Arc<Console>), Errno> {
     let hooks = Arc::new(KernelHooks::new());
     let dyn_hooks: Arc<dyn VfsHooks> = hooks.clone();
     let rootfs = RamFs::new(dyn_hooks.clone());
@@ -71,7 +74,8 @@ pub fn boot(initramfs: &[u8]) -> Result<(Arc<Vfs>, FsContext, Arc<KernelHooks>),
         Err(e) => return Err(errno(e)),
     }
     let devfs = DevFs::new(dyn_hooks);
-    let console: Arc<dyn vfs::Inode> = Arc::new(Console::new());
+    let the_console = Arc::new(Console::new());
+    let console: Arc<dyn vfs::Inode> = the_console.clone();
     devfs.add("console", console.clone()).map_err(errno)?;
     devfs.add("tty", console).map_err(errno)?;
     vfs.mount(
@@ -84,5 +88,5 @@ pub fn boot(initramfs: &[u8]) -> Result<(Arc<Vfs>, FsContext, Arc<KernelHooks>),
     )
     .map_err(errno)?;
     vfs.set_device_registry(devfs);
-    Ok((vfs, ctx, hooks))
+    Ok((vfs, ctx, hooks, the_console))
 }

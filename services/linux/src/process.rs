@@ -114,8 +114,10 @@ pub struct Process {
     pub exit_status: Mutex<Option<i32>>,
     /// The signal actions installed with rt_sigaction, raw per signal (no delivery yet).
     pub sigactions: Mutex<BTreeMap<u32, Vec<u8>>>,
-    /// The signal mask.
+    /// The signal mask (bit `n - 1` for signal `n`).
     pub sigmask: Mutex<u64>,
+    /// Pending signals (bit `n - 1` for signal `n`).
+    pub pending: core::sync::atomic::AtomicU64,
     /// The command line, for /proc and ps.
     pub cmdline: Mutex<String>,
 }
@@ -148,8 +150,22 @@ impl Process {
             exit_status: Mutex::new(None),
             sigactions: Mutex::new(sigactions),
             sigmask: Mutex::new(sigmask),
+            pending: core::sync::atomic::AtomicU64::new(0),
             cmdline: Mutex::new(cmdline),
         }
+    }
+
+    /// Whether a signal is pending and not blocked.
+    pub fn has_pending_signal(&self) -> bool {
+        self.pending.load(Ordering::Relaxed) & !*self.sigmask.lock() != 0
+    }
+
+    /// The handler address installed for `sig` (0 default, 1 ignore).
+    pub fn handler(&self, sig: u32) -> usize {
+        self.sigactions
+            .lock()
+            .get(&sig)
+            .map_or(0, |act| crate::signal::Action::parse(act).handler)
     }
 
     /// The address space.
@@ -169,6 +185,10 @@ pub struct Kernel {
     pub vfs: Arc<Vfs>,
     /// The VFS hooks (clock, randomness).
     pub hooks: Arc<KernelHooks>,
+    /// The console, whose `^C` interrupts the foreground processes.
+    pub console: Arc<crate::console::Console>,
+    /// The console's foreground process group (TIOCSPGRP; 0: process 1's group).
+    pub foreground: AtomicU32,
     /// Every process, zombies included.
     pub procs: BTreeMap<Pid, Arc<Process>>,
     /// The next process id.
@@ -180,10 +200,12 @@ pub struct Kernel {
 impl Kernel {
     /// Builds the file-system tree from the initramfs.
     pub fn boot(initramfs: &[u8]) -> Result<Kernel, Errno> {
-        let (vfs, root_ctx, hooks) = fs::boot(initramfs)?;
+        let (vfs, root_ctx, hooks, console) = fs::boot(initramfs)?;
         Ok(Kernel {
             vfs,
             hooks,
+            console,
+            foreground: AtomicU32::new(0),
             procs: BTreeMap::new(),
             next_pid: 1,
             root_ctx,
@@ -234,9 +256,37 @@ impl Kernel {
             ctx,
             state: State::Runnable,
             sleep_until: None,
+            restarting: false,
+            saved_mask: None,
         });
         sched.run(|sched, tid, event| match event {
             Event::Syscall => crate::syscall::handle(&mut self, sched, tid),
+            Event::Resume => {
+                crate::signal::deliver(&mut self, sched, tid);
+                Outcome::Replaced
+            }
+            Event::Idle => {
+                if self.console.take_interrupt() {
+                    // ^C: SIGINT to the console's foreground process group.
+                    let pgid = match self.foreground.load(Ordering::Relaxed) {
+                        0 => self
+                            .procs
+                            .get(&1)
+                            .map_or(1, |p| p.pgid.load(Ordering::Relaxed)),
+                        pgid => pgid,
+                    };
+                    let targets: Vec<Pid> = self
+                        .procs
+                        .values()
+                        .filter(|p| p.pgid.load(Ordering::Relaxed) == pgid)
+                        .map(|p| p.pid)
+                        .collect();
+                    for pid in targets {
+                        self.send_signal(sched, pid, crate::signal::SIGINT);
+                    }
+                }
+                Outcome::Replaced
+            }
             Event::Fatal(sig) => {
                 if let Some(task) = sched.task(tid) {
                     let pid = task.process.pid;
@@ -254,6 +304,29 @@ impl Kernel {
         let pid = self.next_pid;
         self.next_pid += 1;
         pid
+    }
+
+    /// Sends `sig` to process `pid`: default actions terminate (or ignore) it at once; with a
+    /// handler installed the signal becomes pending and is delivered before the process next
+    /// runs in user mode.
+    pub fn send_signal(&mut self, sched: &mut Scheduler, pid: Pid, sig: u32) {
+        let Some(process) = self.procs.get(&pid).cloned() else {
+            return;
+        };
+        if process.exit_status.lock().is_some() || sig == 0 || sig > 64 {
+            return;
+        }
+        match process.handler(sig) {
+            _ if sig == crate::signal::SIGKILL => self.exit_process(sched, pid, sig as i32),
+            0 if crate::signal::default_terminates(sig) => {
+                self.exit_process(sched, pid, sig as i32)
+            }
+            0 | 1 => {}
+            _ => {
+                process.pending.fetch_or(1 << (sig - 1), Ordering::Relaxed);
+                sched.wake_all();
+            }
+        }
     }
 
     /// Ends process `pid` with wait status `status`: kills its tasks, closes its files,
@@ -280,6 +353,8 @@ impl Kernel {
                 child.ppid.store(1, Ordering::Relaxed);
             }
         }
+        let parent = process.ppid.load(Ordering::Relaxed);
+        self.send_signal(sched, parent, crate::signal::SIGCHLD);
         sched.wake_all();
     }
 }

@@ -341,6 +341,8 @@ impl Handler<'_> {
             ctx,
             state: State::Runnable,
             sleep_until: None,
+            restarting: false,
+            saved_mask: None,
         });
         Ok(pid as usize)
     }
@@ -479,6 +481,20 @@ pub fn exec_into(
         let argv_refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
         let envp_refs: Vec<&[u8]> = envp.iter().map(Vec::as_slice).collect();
         let sp = stack::build(&space, &image, &argv_refs, &envp_refs, random)?;
+        if cfg!(target_arch = "riscv64") {
+            // The signal-return trampoline (x86-64 programs bring their own restorer).
+            let at = crate::signal::trampoline_address(space.user_end());
+            let rw = PageProp::READ | PageProp::WRITE;
+            space
+                .mmap(Some(at), PAGE_SIZE, Status::Anonymous { prop: rw })
+                .map_err(vm_errno)?;
+            space
+                .write(at, &crate::signal::RISCV_TRAMPOLINE, &NoFilePages)
+                .map_err(vm_errno)?;
+            space
+                .mprotect(at, PAGE_SIZE, PageProp::READ | PageProp::EXEC)
+                .map_err(vm_errno)?;
+        }
         // The point of no return.
         process.set_space(space);
         let brk = image.end.next_multiple_of(PAGE_SIZE);
@@ -724,11 +740,21 @@ impl SyscallHandler for Handler<'_> {
                 Ok(0)
             }
             TIOCGPGRP => {
-                let pgid = self.process.pgid.load(Ordering::Relaxed);
+                let pgid = match self.kernel.foreground.load(Ordering::Relaxed) {
+                    0 => self.process.pgid.load(Ordering::Relaxed),
+                    pgid => pgid,
+                };
                 self.write_user(UserAddr(arg), &pgid.to_le_bytes())?;
                 Ok(0)
             }
-            TIOCSPGRP => Ok(0),
+            TIOCSPGRP => {
+                let pgid: u32 = self.read_struct(UserAddr(arg))?;
+                if pgid == 0 || pgid > i32::MAX as u32 {
+                    return Err(Errno::EINVAL);
+                }
+                self.kernel.foreground.store(pgid, Ordering::Relaxed);
+                Ok(0)
+            }
             _ => Err(Errno::ENOTTY),
         }
     }
@@ -1084,18 +1110,10 @@ impl SyscallHandler for Handler<'_> {
         if sig == 0 {
             return Ok(0);
         }
-        let sig = sig as u32;
         for target in targets {
-            let Some(process) = self.kernel.procs.get(&target).cloned() else {
-                continue;
-            };
-            if crate::signal::default_terminates(sig)
-                && !process.sigactions.lock().contains_key(&sig)
-            {
-                self.kernel.exit_process(self.sched, target, sig as i32);
-                if target == me {
-                    self.outcome = Some(Outcome::Exit);
-                }
+            self.kernel.send_signal(self.sched, target, sig as u32);
+            if target == me && self.process.exit_status.lock().is_some() {
+                self.outcome = Some(Outcome::Exit);
             }
         }
         Ok(0)
@@ -1144,6 +1162,32 @@ impl SyscallHandler for Handler<'_> {
             }
         }
         Ok(0)
+    }
+
+    fn rt_sigreturn(&mut self) -> SysResult {
+        let process = self.process.clone();
+        let task = self.task();
+        let sp = task.ctx.stack_pointer();
+        crate::signal::sigreturn(&process, task.ctx.regs_mut(), sp)?;
+        self.outcome = Some(Outcome::Replaced);
+        Ok(0)
+    }
+
+    fn rt_sigsuspend(&mut self, mask: UserAddr, sigsetsize: usize) -> SysResult {
+        if sigsetsize != 8 {
+            return Err(Errno::EINVAL);
+        }
+        let new = self.read_usize(mask)? as u64;
+        let process = self.process.clone();
+        let task = self.task();
+        if task.saved_mask.is_none() {
+            task.saved_mask = Some(*process.sigmask.lock());
+        }
+        *process.sigmask.lock() = new & !((1 << 8) | (1 << 18));
+        if process.has_pending_signal() {
+            return Err(Errno::EINTR);
+        }
+        self.block(WaitFor::Io)
     }
 
     fn rt_sigprocmask(
@@ -1529,6 +1573,8 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::reboot,
     Sysno::poll,
     Sysno::ppoll,
+    Sysno::rt_sigreturn,
+    Sysno::rt_sigsuspend,
 ];
 
 impl Process {

@@ -60,6 +60,11 @@ pub struct Task {
     pub state: State,
     /// Deadline of an interrupted sleep (kept across the restarts of nanosleep).
     pub sleep_until: Option<core::time::Duration>,
+    /// The task is stopped at a system call that blocked and will restart (its instruction
+    /// pointer is back on the system-call instruction).
+    pub restarting: bool,
+    /// The signal mask to restore once a signal is delivered (rt_sigsuspend).
+    pub saved_mask: Option<u64>,
 }
 
 /// What a system call asks the run loop to do.
@@ -79,6 +84,10 @@ pub enum Outcome {
 pub enum Event {
     /// The task made a system call.
     Syscall,
+    /// The task is about to enter user mode: deliver pending signals.
+    Resume,
+    /// Every task waits (the CPU just woke from idle): poll devices (console `^C`).
+    Idle,
     /// The task took a fault that kills it with this signal (no handlers are delivered yet).
     Fatal(u32),
 }
@@ -109,6 +118,9 @@ impl Scheduler {
                 // Everyone waits: sleep until an interrupt, then let blocked tasks retry.
                 frame::cpu::wait_for_interrupt();
                 self.wake_all();
+                if let Some(&tid) = self.tasks.keys().next() {
+                    event(self, tid, Event::Idle);
+                }
                 continue;
             };
             self.run_task(tid, &mut event);
@@ -170,6 +182,15 @@ impl Scheduler {
             let Some(task) = self.tasks.get_mut(&tid) else {
                 return;
             };
+            if task.process.has_pending_signal() {
+                event(self, tid, Event::Resume);
+                if self.tasks.get(&tid).is_none_or(|t| t.state == State::Dead) {
+                    return;
+                }
+            }
+            let Some(task) = self.tasks.get_mut(&tid) else {
+                return;
+            };
             let space: UserSpace = task.process.space();
             match task.ctx.run(&space) {
                 UserExit::Interrupt => {
@@ -181,6 +202,7 @@ impl Scheduler {
                     Outcome::Return(value) => {
                         if let Some(task) = self.tasks.get_mut(&tid) {
                             task.ctx.set_syscall_return(value as usize);
+                            task.restarting = false;
                         }
                     }
                     Outcome::Replaced => {}
@@ -189,6 +211,7 @@ impl Scheduler {
                             let ip = task.ctx.instruction_pointer();
                             task.ctx.set_instruction_pointer(ip - SYSCALL_INSN_LEN);
                             task.state = State::Blocked(why);
+                            task.restarting = true;
                         }
                         break;
                     }
