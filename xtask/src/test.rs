@@ -500,6 +500,20 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
     ),
     ("background-job", "sleep 1 & echo started", &["started"], 0),
     (
+        "mv-ln",
+        "cd /tmp && echo hi > a && mv a b && ln b c && cat c && ls",
+        &["hi", "b", "c"],
+        0,
+    ),
+    ("ps-proc", "ps; cat /proc/meminfo", &["PID", "MemTotal"], 0),
+    ("xargs-seq", "seq 3 | xargs -n1 echo n", &["n 1", "n 3"], 0),
+    (
+        "tar-gzip",
+        "cd /tmp && mkdir -p t/u && echo z > t/u/f && tar cf t.tar t && rm -r t && tar xf t.tar && gzip t.tar && gunzip t.tar.gz && cat t/u/f",
+        &["z"],
+        0,
+    ),
+    (
         "sigsegv",
         "/tests/null_deref; echo status=$?",
         &["about to dereference NULL", "status=139"],

@@ -17,6 +17,7 @@ pub mod console;
 pub mod elf;
 pub mod fs;
 pub mod process;
+pub mod procfs;
 pub mod signal;
 pub mod stack;
 pub mod syscall;

@@ -87,6 +87,11 @@ impl FdTable {
         self.entries.retain(|_, e| !e.cloexec);
     }
 
+    /// The open descriptors, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (i32, &Arc<File>)> {
+        self.entries.iter().map(|(fd, e)| (*fd, &e.file))
+    }
+
     /// Closes everything.
     pub fn clear(&mut self) {
         self.entries.clear();
@@ -189,8 +194,8 @@ pub struct Kernel {
     pub console: Arc<crate::console::Console>,
     /// The console's foreground process group (TIOCSPGRP; 0: process 1's group).
     pub foreground: AtomicU32,
-    /// Every process, zombies included.
-    pub procs: BTreeMap<Pid, Arc<Process>>,
+    /// Every process, zombies included (shared with procfs).
+    pub procs: Arc<crate::procfs::ProcTable>,
     /// The next process id.
     pub next_pid: Pid,
     /// Process 1's file-system context, the template of the first process.
@@ -206,7 +211,7 @@ impl Kernel {
             hooks,
             console,
             foreground: AtomicU32::new(0),
-            procs: BTreeMap::new(),
+            procs: Arc::new(crate::procfs::ProcTable::default()),
             next_pid: 1,
             root_ctx,
         })
@@ -278,6 +283,7 @@ impl Kernel {
                     let targets: Vec<Pid> = self
                         .procs
                         .values()
+                        .iter()
                         .filter(|p| p.pgid.load(Ordering::Relaxed) == pgid)
                         .map(|p| p.pid)
                         .collect();
@@ -310,7 +316,7 @@ impl Kernel {
     /// handler installed the signal becomes pending and is delivered before the process next
     /// runs in user mode.
     pub fn send_signal(&mut self, sched: &mut Scheduler, pid: Pid, sig: u32) {
-        let Some(process) = self.procs.get(&pid).cloned() else {
+        let Some(process) = self.procs.get(&pid) else {
             return;
         };
         if process.exit_status.lock().is_some() || sig == 0 || sig > 64 {
@@ -332,7 +338,7 @@ impl Kernel {
     /// Ends process `pid` with wait status `status`: kills its tasks, closes its files,
     /// re-parents its children to process 1 and wakes its parent.
     pub fn exit_process(&mut self, sched: &mut Scheduler, pid: Pid, status: i32) {
-        let Some(process) = self.procs.get(&pid).cloned() else {
+        let Some(process) = self.procs.get(&pid) else {
             return;
         };
         if process.exit_status.lock().is_some() {
@@ -343,12 +349,12 @@ impl Kernel {
         sched.kill_process(pid);
         if pid == 1 {
             // Linux panics when init dies; here the machine is done: end every process.
-            let others: Vec<Pid> = self.procs.keys().copied().filter(|&p| p != 1).collect();
+            let others: Vec<Pid> = self.procs.keys().into_iter().filter(|&p| p != 1).collect();
             for other in others {
                 sched.kill_process(other);
             }
         }
-        for child in self.procs.values() {
+        for child in self.procs.values().iter() {
             if child.ppid.load(Ordering::Relaxed) == pid {
                 child.ppid.store(1, Ordering::Relaxed);
             }

@@ -49,6 +49,7 @@ pub fn handle(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) -> Outcome {
     };
     let (number, args) = task.ctx.syscall();
     let process = task.process.clone();
+    kernel.procs.set_current(process.pid);
     let mut h = Handler {
         kernel,
         sched,
@@ -190,6 +191,17 @@ impl Handler<'_> {
             return Err(Errno::ENOTDIR);
         }
         Ok(ctx.at(dentry))
+    }
+
+    /// `path` made absolute when it is relative to a directory descriptor (so that two paths
+    /// relative to different directories can be handed to one VFS call).
+    fn absolute(&self, dirfd: i32, path: &str) -> Result<String, Errno> {
+        if path.starts_with('/') || dirfd == AT_FDCWD {
+            return Ok(String::from(path));
+        }
+        let file = self.file(dirfd)?;
+        let dentry = file.dentry().cloned().ok_or(Errno::ENOTDIR)?;
+        Ok(alloc::format!("{}/{}", dentry.path(), path))
     }
 
     fn write_stat(&self, meta: &Metadata, buf: UserAddr) -> SysResult {
@@ -844,6 +856,82 @@ impl SyscallHandler for Handler<'_> {
         Ok(0)
     }
 
+    fn renameat2(
+        &mut self,
+        olddirfd: i32,
+        oldpath: UserAddr,
+        newdirfd: i32,
+        newpath: UserAddr,
+        flags: syscall_linux::abi::fcntl::RenameFlags,
+    ) -> SysResult {
+        let old = self.read_path(oldpath)?;
+        let new = self.read_path(newpath)?;
+        let old = self.absolute(olddirfd, &old)?;
+        let new = self.absolute(newdirfd, &new)?;
+        let ctx = self.process.fs.lock().clone();
+        let flags = vfs::RenameFlags::from_bits(flags.bits()).ok_or(Errno::EINVAL)?;
+        self.kernel
+            .vfs
+            .rename(&ctx, &old, &new, flags)
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn linkat(
+        &mut self,
+        olddirfd: i32,
+        oldpath: UserAddr,
+        newdirfd: i32,
+        newpath: UserAddr,
+        flags: AtFlags,
+    ) -> SysResult {
+        let old = self.read_path(oldpath)?;
+        let new = self.read_path(newpath)?;
+        let old = self.absolute(olddirfd, &old)?;
+        let new = self.absolute(newdirfd, &new)?;
+        let ctx = self.process.fs.lock().clone();
+        let follow = flags.contains(AtFlags::SYMLINK_FOLLOW);
+        self.kernel
+            .vfs
+            .link(&ctx, &old, &new, follow)
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn mount(
+        &mut self,
+        _source: UserAddr,
+        target: UserAddr,
+        fstype: UserAddr,
+        _flags: syscall_linux::abi::mount::MountFlags,
+        _data: UserAddr,
+    ) -> SysResult {
+        let target = self.read_path(target)?;
+        let fstype = self.read_path(fstype)?;
+        let ctx = self.process.fs.lock().clone();
+        let hooks: Arc<dyn vfs::VfsHooks> = self.kernel.hooks.clone();
+        let root = match fstype.as_str() {
+            "proc" => {
+                let source: Arc<dyn vfs::procfs::ProcSource> = self.kernel.procs.clone();
+                vfs::procfs::ProcFs::new(source, &self.kernel.vfs).root()
+            }
+            "tmpfs" | "ramfs" => vfs::RamFs::new(hooks).root(),
+            _ => return Err(Errno::ENODEV),
+        };
+        self.kernel
+            .vfs
+            .mount(
+                &ctx,
+                &target,
+                root,
+                &fstype,
+                &fstype,
+                vfs::MountFlags::empty(),
+            )
+            .map_err(errno)?;
+        Ok(0)
+    }
+
     fn chdir(&mut self, path: UserAddr) -> SysResult {
         let path = self.read_path(path)?;
         let ctx = self.process.fs.lock().clone();
@@ -1062,8 +1150,8 @@ impl SyscallHandler for Handler<'_> {
             .kernel
             .procs
             .values()
+            .into_iter()
             .filter(|p| matches(p))
-            .cloned()
             .collect();
         if children.is_empty() {
             return Err(Errno::ECHILD);
@@ -1095,6 +1183,7 @@ impl SyscallHandler for Handler<'_> {
             .kernel
             .procs
             .values()
+            .into_iter()
             .filter(|p| p.exit_status.lock().is_none())
             .filter(|p| match pid {
                 p_id if p_id > 0 => p.pid == p_id as u32,
@@ -1254,12 +1343,7 @@ impl SyscallHandler for Handler<'_> {
         } else {
             pid as u32
         };
-        let process = self
-            .kernel
-            .procs
-            .get(&target)
-            .cloned()
-            .ok_or(Errno::ESRCH)?;
+        let process = self.kernel.procs.get(&target).ok_or(Errno::ESRCH)?;
         let pgid = if pgid == 0 { target } else { pgid as u32 };
         process.pgid.store(pgid, Ordering::Relaxed);
         Ok(0)
@@ -1575,6 +1659,9 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::ppoll,
     Sysno::rt_sigreturn,
     Sysno::rt_sigsuspend,
+    Sysno::renameat2,
+    Sysno::linkat,
+    Sysno::mount,
 ];
 
 impl Process {

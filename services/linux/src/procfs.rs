@@ -1,0 +1,146 @@
+//! The process table, shared with procfs: `/proc/<pid>/...`, `/proc/self`, `meminfo`,
+//! `cpuinfo`, `uptime` and `mounts` come from here through `vfs::procfs::ProcSource`.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use spin::Mutex;
+use vfs::Timespec;
+use vfs::procfs::{MapEntry, MemInfo, ProcSource, ProcessInfo};
+
+use crate::process::{Pid, Process};
+
+/// Every process, zombies included, and the one making the current system call.
+#[derive(Default)]
+pub struct ProcTable {
+    procs: Mutex<BTreeMap<Pid, Arc<Process>>>,
+    current: AtomicU32,
+}
+
+impl ProcTable {
+    /// The process `pid`.
+    pub fn get(&self, pid: &Pid) -> Option<Arc<Process>> {
+        self.procs.lock().get(pid).cloned()
+    }
+
+    /// Adds a process.
+    pub fn insert(&self, pid: Pid, process: Arc<Process>) {
+        self.procs.lock().insert(pid, process);
+    }
+
+    /// Removes a (reaped) process.
+    pub fn remove(&self, pid: &Pid) -> Option<Arc<Process>> {
+        self.procs.lock().remove(pid)
+    }
+
+    /// A snapshot of every process.
+    pub fn values(&self) -> Vec<Arc<Process>> {
+        self.procs.lock().values().cloned().collect()
+    }
+
+    /// Every pid.
+    pub fn keys(&self) -> Vec<Pid> {
+        self.procs.lock().keys().copied().collect()
+    }
+
+    /// Records the process making the current system call (for `/proc/self`).
+    pub fn set_current(&self, pid: Pid) {
+        self.current.store(pid, Ordering::Relaxed);
+    }
+}
+
+impl ProcSource for ProcTable {
+    fn current_pid(&self) -> u32 {
+        self.current.load(Ordering::Relaxed)
+    }
+
+    fn pids(&self) -> Vec<u32> {
+        self.keys()
+    }
+
+    fn process(&self, pid: u32) -> Option<ProcessInfo> {
+        let p = self.get(&pid)?;
+        let cmdline = p.cmdline.lock().clone();
+        let comm = cmdline
+            .split(' ')
+            .next()
+            .unwrap_or("")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(15)
+            .collect();
+        Some(ProcessInfo {
+            pid,
+            ppid: p.ppid.load(Ordering::Relaxed),
+            pgrp: p.pgid.load(Ordering::Relaxed),
+            session: p.sid.load(Ordering::Relaxed),
+            comm,
+            state: if p.exit_status.lock().is_some() {
+                'Z'
+            } else {
+                'S'
+            },
+            threads: 1,
+            ..ProcessInfo::default()
+        })
+    }
+
+    fn cmdline(&self, pid: u32) -> Option<Vec<u8>> {
+        let p = self.get(&pid)?;
+        let mut out = Vec::new();
+        for word in p.cmdline.lock().split(' ').filter(|w| !w.is_empty()) {
+            out.extend_from_slice(word.as_bytes());
+            out.push(0);
+        }
+        Some(out)
+    }
+
+    fn maps(&self, pid: u32) -> Option<Vec<MapEntry>> {
+        self.get(&pid).map(|_| Vec::new())
+    }
+
+    fn fds(&self, pid: u32) -> Option<Vec<(u32, String)>> {
+        let p = self.get(&pid)?;
+        let fds = p.fds.lock();
+        Some(
+            fds.iter()
+                .map(|(fd, file)| (fd as u32, file.proc_path()))
+                .collect(),
+        )
+    }
+
+    fn meminfo(&self) -> MemInfo {
+        let stats = frame::mm::frame_stats();
+        let kb = |frames: usize| (frames * frame::mm::PAGE_SIZE / 1024) as u64;
+        MemInfo {
+            total_kb: kb(stats.total),
+            free_kb: kb(stats.free),
+            available_kb: kb(stats.free),
+            ..MemInfo::default()
+        }
+    }
+
+    fn cpuinfo(&self) -> String {
+        let arch = frame::arch::ARCH_NAME;
+        (0..frame::boot::cpu_count())
+            .map(|cpu| format!("processor\t: {cpu}\narchitecture\t: {arch}\n\n"))
+            .collect()
+    }
+
+    fn uptime(&self) -> (Timespec, Timespec) {
+        let t = frame::timer::uptime();
+        (
+            Timespec {
+                sec: t.as_secs() as i64,
+                nsec: t.subsec_nanos(),
+            },
+            Timespec::default(),
+        )
+    }
+}
