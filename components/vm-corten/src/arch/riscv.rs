@@ -66,34 +66,26 @@ fn decode_present(raw: u64) -> Present {
     Present::Leaf(pa, prop)
 }
 
-impl PagingArch for Sv39 {
-    const LEVELS: u8 = 3;
-    const MAX_LEAF_LEVEL: u8 = 3;
-    const NAME: &'static str = "sv39";
+/// Implements [`PagingArch`] for a RISC-V format; Sv39 and Sv48 differ only in depth.
+macro_rules! riscv_format {
+    ($name:ident, $levels:expr, $text:expr) => {
+        impl PagingArch for $name {
+            const LEVELS: u8 = $levels;
+            const MAX_LEAF_LEVEL: u8 = 3;
+            const NAME: &'static str = $text;
 
-    fn table_entry(pa: PAddr) -> u64 {
-        table_entry(pa)
-    }
-    fn leaf_entry(pa: PAddr, prop: PageProp, _level: u8) -> u64 {
-        leaf_entry(pa, prop)
-    }
-    fn decode_present(raw: u64, _level: u8) -> Present {
-        decode_present(raw)
-    }
+            fn table_entry(pa: PAddr) -> u64 {
+                table_entry(pa)
+            }
+            fn leaf_entry(pa: PAddr, prop: PageProp, _level: u8) -> u64 {
+                leaf_entry(pa, prop)
+            }
+            fn decode_present(raw: u64, _level: u8) -> Present {
+                decode_present(raw)
+            }
+        }
+    };
 }
 
-impl PagingArch for Sv48 {
-    const LEVELS: u8 = 4;
-    const MAX_LEAF_LEVEL: u8 = 3;
-    const NAME: &'static str = "sv48";
-
-    fn table_entry(pa: PAddr) -> u64 {
-        table_entry(pa)
-    }
-    fn leaf_entry(pa: PAddr, prop: PageProp, _level: u8) -> u64 {
-        leaf_entry(pa, prop)
-    }
-    fn decode_present(raw: u64, _level: u8) -> Present {
-        decode_present(raw)
-    }
-}
+riscv_format!(Sv39, 3, "sv39");
+riscv_format!(Sv48, 4, "sv48");

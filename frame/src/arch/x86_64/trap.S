@@ -20,8 +20,6 @@ __frame_trap_stubs:
 .endr
 
 trap_common:
-    test qword ptr [rsp + 24], 3    # CS of the interrupted code: from user mode?
-    jnz user_trap
     push r15
     push r14
     push r13
@@ -37,8 +35,10 @@ trap_common:
     push rcx
     push rbx
     push rax
-    mov rdi, rsp
     cld
+    test qword ptr [rsp + 144], 3   # CS of the interrupted code: from user mode?
+    jnz __frame_x86_64_user_trap_entry
+    mov rdi, rsp
     call __frame_x86_64_trap
     pop rax
     pop rbx
@@ -58,21 +58,3 @@ trap_common:
     add rsp, 16
     iretq
 
-user_trap:
-    push r15
-    push r14
-    push r13
-    push r12
-    push r11
-    push r10
-    push r9
-    push r8
-    push rbp
-    push rdi
-    push rsi
-    push rdx
-    push rcx
-    push rbx
-    push rax
-    cld
-    jmp __frame_x86_64_user_trap_entry
