@@ -506,6 +506,13 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
         0,
     ),
     ("ps-proc", "ps; cat /proc/meminfo", &["PID", "MemTotal"], 0),
+    ("df-free", "df /; free", &["Filesystem", "Mem:"], 0),
+    (
+        "truncate-stat",
+        "cd /tmp && echo abcdef > f && truncate -s 3 f && cat f && echo && touch f && stat -c '%s %a' f",
+        &["abc", "3 644"],
+        0,
+    ),
     ("xargs-seq", "seq 3 | xargs -n1 echo n", &["n 1", "n 3"], 0),
     (
         "tar-gzip",

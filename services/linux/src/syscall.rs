@@ -204,6 +204,28 @@ impl Handler<'_> {
         Ok(alloc::format!("{}/{}", dentry.path(), path))
     }
 
+    /// Every file system is in memory: report the tmpfs magic and the free memory.
+    fn write_statfs(&self, buf: UserAddr) -> SysResult {
+        use syscall_linux::abi::statfs::{Statfs, TMPFS_MAGIC};
+        let stats = frame::mm::frame_stats();
+        let s = Statfs {
+            f_type: TMPFS_MAGIC,
+            f_bsize: PAGE_SIZE as i64,
+            f_blocks: stats.total as u64,
+            f_bfree: stats.free as u64,
+            f_bavail: stats.free as u64,
+            f_files: 1 << 20,
+            f_ffree: 1 << 20,
+            f_fsid: [0; 2],
+            f_namelen: 255,
+            f_frsize: PAGE_SIZE as i64,
+            f_flags: 0,
+            f_spare: [0; 4],
+        };
+        self.write_user(buf, s.as_bytes())?;
+        Ok(0)
+    }
+
     fn write_stat(&self, meta: &Metadata, buf: UserAddr) -> SysResult {
         let stat = Stat {
             dev: meta.dev,
@@ -929,6 +951,182 @@ impl SyscallHandler for Handler<'_> {
                 vfs::MountFlags::empty(),
             )
             .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn statfs(&mut self, path: UserAddr, buf: UserAddr) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.process.fs.lock().clone();
+        self.kernel.vfs.resolve(&ctx, &path, true).map_err(errno)?;
+        self.write_statfs(buf)
+    }
+
+    fn fstatfs(&mut self, fd: i32, buf: UserAddr) -> SysResult {
+        self.file(fd)?;
+        self.write_statfs(buf)
+    }
+
+    fn ftruncate(&mut self, fd: i32, length: i64) -> SysResult {
+        if length < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let file = self.file(fd)?;
+        if !file.is_writable() {
+            return Err(Errno::EINVAL);
+        }
+        file.truncate(length as u64).map_err(errno)?;
+        Ok(0)
+    }
+
+    fn truncate(&mut self, path: UserAddr, length: i64) -> SysResult {
+        if length < 0 {
+            return Err(Errno::EINVAL);
+        }
+        let path = self.read_path(path)?;
+        let ctx = self.process.fs.lock().clone();
+        self.kernel
+            .vfs
+            .truncate(&ctx, &path, length as u64)
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn fsync(&mut self, fd: i32) -> SysResult {
+        self.file(fd)?;
+        Ok(0)
+    }
+
+    fn fdatasync(&mut self, fd: i32) -> SysResult {
+        self.file(fd)?;
+        Ok(0)
+    }
+
+    fn fchdir(&mut self, fd: i32) -> SysResult {
+        let file = self.file(fd)?;
+        let dentry = file.dentry().cloned().ok_or(Errno::ENOTDIR)?;
+        if !dentry.inode().metadata().is_dir() {
+            return Err(Errno::ENOTDIR);
+        }
+        self.process.fs.lock().cwd = dentry;
+        Ok(0)
+    }
+
+    fn fchmod(&mut self, fd: i32, mode: u32) -> SysResult {
+        let file = self.file(fd)?;
+        let dentry = file.dentry().cloned().ok_or(Errno::EINVAL)?;
+        let ctx = self.process.fs.lock().clone();
+        self.kernel
+            .vfs
+            .set_mode(&ctx, &dentry, mode)
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn fchown(&mut self, fd: i32, uid: u32, gid: u32) -> SysResult {
+        let file = self.file(fd)?;
+        let dentry = file.dentry().cloned().ok_or(Errno::EINVAL)?;
+        let ctx = self.process.fs.lock().clone();
+        let id = |v: u32| (v != u32::MAX).then_some(v);
+        self.kernel
+            .vfs
+            .set_owner(&ctx, &dentry, id(uid), id(gid))
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn fchownat(
+        &mut self,
+        dirfd: i32,
+        path: UserAddr,
+        uid: u32,
+        gid: u32,
+        flags: AtFlags,
+    ) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        let id = |v: u32| (v != u32::MAX).then_some(v);
+        let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
+        self.kernel
+            .vfs
+            .chown(&ctx, &path, id(uid), id(gid), follow)
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn utimensat(
+        &mut self,
+        dirfd: i32,
+        path: UserAddr,
+        times: UserAddr,
+        flags: AtFlags,
+    ) -> SysResult {
+        const UTIME_NOW: i64 = (1 << 30) - 1;
+        const UTIME_OMIT: i64 = (1 << 30) - 2;
+        let (atime, mtime) = if times.0 == 0 {
+            (vfs::SetTime::Now, vfs::SetTime::Now)
+        } else {
+            let t: [Timespec; 2] = self.read_struct(times)?;
+            let convert = |t: &Timespec| match t.tv_nsec {
+                UTIME_NOW => Ok(vfs::SetTime::Now),
+                UTIME_OMIT => Ok(vfs::SetTime::Omit),
+                n if (0..1_000_000_000).contains(&n) => Ok(vfs::SetTime::At(vfs::Timespec {
+                    sec: t.tv_sec,
+                    nsec: n as u32,
+                })),
+                _ => Err(Errno::EINVAL),
+            };
+            (convert(&t[0])?, convert(&t[1])?)
+        };
+        let ctx = self.process.fs.lock().clone();
+        if path.0 == 0 {
+            let file = self.file(dirfd)?;
+            let dentry = file.dentry().cloned().ok_or(Errno::EINVAL)?;
+            self.kernel
+                .vfs
+                .set_times(&ctx, &dentry, atime, mtime)
+                .map_err(errno)?;
+            return Ok(0);
+        }
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
+        self.kernel
+            .vfs
+            .utimens(&ctx, &path, atime, mtime, follow)
+            .map_err(errno)?;
+        Ok(0)
+    }
+
+    fn sysinfo(&mut self, info: UserAddr) -> SysResult {
+        let stats = frame::mm::frame_stats();
+        let s = syscall_linux::abi::sysinfo::Sysinfo {
+            uptime: frame::timer::uptime().as_secs() as i64,
+            totalram: (stats.total * PAGE_SIZE) as u64,
+            freeram: (stats.free * PAGE_SIZE) as u64,
+            procs: self.kernel.procs.keys().len() as u16,
+            mem_unit: 1,
+            ..Default::default()
+        };
+        self.write_user(info, s.as_bytes())?;
+        Ok(0)
+    }
+
+    fn times(&mut self, buf: UserAddr) -> SysResult {
+        if buf.0 != 0 {
+            self.write_user(buf, &[0u8; 32])?;
+        }
+        Ok(frame::timer::ticks() as usize)
+    }
+
+    fn setuid(&mut self, uid: u32) -> SysResult {
+        if uid == 0 { Ok(0) } else { Err(Errno::EPERM) }
+    }
+
+    fn setgid(&mut self, gid: u32) -> SysResult {
+        if gid == 0 { Ok(0) } else { Err(Errno::EPERM) }
+    }
+
+    fn getgroups(&mut self, _size: i32, _list: UserAddr) -> SysResult {
         Ok(0)
     }
 
@@ -1662,6 +1860,22 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::renameat2,
     Sysno::linkat,
     Sysno::mount,
+    Sysno::statfs,
+    Sysno::fstatfs,
+    Sysno::ftruncate,
+    Sysno::truncate,
+    Sysno::fsync,
+    Sysno::fdatasync,
+    Sysno::fchdir,
+    Sysno::fchmod,
+    Sysno::fchown,
+    Sysno::fchownat,
+    Sysno::utimensat,
+    Sysno::sysinfo,
+    Sysno::times,
+    Sysno::setuid,
+    Sysno::setgid,
+    Sysno::getgroups,
 ];
 
 impl Process {
