@@ -508,6 +508,12 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
     ("ps-proc", "ps; cat /proc/meminfo", &["PID", "MemTotal"], 0),
     ("df-free", "df /; free", &["Filesystem", "Mem:"], 0),
     (
+        "timeout-kills",
+        "timeout 1 sleep 5; echo rc=$?",
+        &["rc=143"],
+        0,
+    ),
+    (
         "truncate-stat",
         "cd /tmp && echo abcdef > f && truncate -s 3 f && cat f && echo && touch f && stat -c '%s %a' f",
         &["abc", "3 644"],

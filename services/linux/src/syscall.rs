@@ -227,25 +227,31 @@ impl Handler<'_> {
     }
 
     fn write_stat(&self, meta: &Metadata, buf: UserAddr) -> SysResult {
-        let stat = Stat {
-            dev: meta.dev,
-            ino: meta.ino,
-            mode: meta.mode,
-            nlink: u64::from(meta.nlink),
-            uid: meta.uid,
-            gid: meta.gid,
-            rdev: meta.rdev,
-            size: meta.size as i64,
-            blksize: meta.blksize,
-            blocks: meta.blocks as i64,
-            atime: timespec(meta.atime),
-            mtime: timespec(meta.mtime),
-            ctime: timespec(meta.ctime),
-        };
-        self.write_user(buf, stat.to_arch(ARCH).as_bytes())?;
+        self.write_user(buf, stat_of(meta).to_arch(ARCH).as_bytes())?;
         Ok(0)
     }
+}
 
+/// The `struct stat` facts of VFS metadata.
+fn stat_of(meta: &Metadata) -> Stat {
+    Stat {
+        dev: meta.dev,
+        ino: meta.ino,
+        mode: meta.mode,
+        nlink: u64::from(meta.nlink),
+        uid: meta.uid,
+        gid: meta.gid,
+        rdev: meta.rdev,
+        size: meta.size as i64,
+        blksize: meta.blksize,
+        blocks: meta.blocks as i64,
+        atime: timespec(meta.atime),
+        mtime: timespec(meta.mtime),
+        ctime: timespec(meta.ctime),
+    }
+}
+
+impl Handler<'_> {
     fn console(&self, file: &File) -> Option<Arc<Console>> {
         vfs::downcast_inode::<Console>(file.inode())
     }
@@ -418,6 +424,76 @@ impl Handler<'_> {
                 self.task().sleep_until = None;
                 self.write_user(fds, &bytes)?;
                 return Ok(0);
+            }
+        }
+        self.block(WaitFor::Io)
+    }
+
+    /// select(2) on the `fd_set`s at `sets` (read, write, except; 0 for none), waiting up to
+    /// `timeout` (`None`: forever).
+    fn do_select(
+        &mut self,
+        nfds: i32,
+        sets: [UserAddr; 3],
+        timeout: Option<Duration>,
+    ) -> SysResult {
+        if !(0..=crate::process::MAX_FDS).contains(&nfds) {
+            return Err(Errno::EINVAL);
+        }
+        let words = (nfds as usize).div_ceil(64);
+        let mut input = [const { Vec::new() }; 3];
+        for (set, addr) in input.iter_mut().zip(sets) {
+            if addr.0 != 0 {
+                let bytes = self.read_user(addr, words * 8)?;
+                *set = bytes
+                    .chunks(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                    .collect();
+            }
+        }
+        let wanted = [
+            vfs::PollEvents::IN | vfs::PollEvents::HUP,
+            vfs::PollEvents::OUT | vfs::PollEvents::ERR,
+            vfs::PollEvents::PRI,
+        ];
+        let mut output = [vec![0u64; words], vec![0u64; words], vec![0u64; words]];
+        let mut ready = 0;
+        for fd in 0..nfds as usize {
+            let (word, bit) = (fd / 64, 1u64 << (fd % 64));
+            if !input
+                .iter()
+                .any(|set| set.get(word).is_some_and(|w| w & bit != 0))
+            {
+                continue;
+            }
+            let file = self.file(fd as i32)?;
+            let events = file.poll(wanted[0] | wanted[1] | wanted[2]);
+            for k in 0..3 {
+                if input[k].get(word).is_some_and(|w| w & bit != 0) && events.intersects(wanted[k])
+                {
+                    output[k][word] |= bit;
+                    ready += 1;
+                }
+            }
+        }
+        let finish = |h: &mut Self, count: usize| -> SysResult {
+            h.task().sleep_until = None;
+            for (set, addr) in output.iter().zip(sets) {
+                if addr.0 != 0 {
+                    let bytes: Vec<u8> = set.iter().flat_map(|w| w.to_le_bytes()).collect();
+                    h.write_user(addr, &bytes)?;
+                }
+            }
+            Ok(count)
+        };
+        if ready > 0 || timeout == Some(Duration::ZERO) {
+            return finish(self, ready);
+        }
+        let now = frame::timer::uptime();
+        if let Some(timeout) = timeout {
+            let deadline = *self.task().sleep_until.get_or_insert(now + timeout);
+            if now >= deadline {
+                return finish(self, 0);
             }
         }
         self.block(WaitFor::Io)
@@ -1758,6 +1834,85 @@ impl SyscallHandler for Handler<'_> {
         self.do_poll(fds, nfds, timeout)
     }
 
+    fn select(
+        &mut self,
+        nfds: i32,
+        readfds: UserAddr,
+        writefds: UserAddr,
+        exceptfds: UserAddr,
+        timeout: UserAddr,
+    ) -> SysResult {
+        let timeout = if timeout.0 == 0 {
+            None
+        } else {
+            let tv: [i64; 2] = self.read_struct(timeout)?;
+            if tv[0] < 0 || !(0..1_000_000).contains(&tv[1]) {
+                return Err(Errno::EINVAL);
+            }
+            Some(Duration::new(tv[0] as u64, tv[1] as u32 * 1000))
+        };
+        self.do_select(nfds, [readfds, writefds, exceptfds], timeout)
+    }
+
+    fn pselect6(
+        &mut self,
+        nfds: i32,
+        readfds: UserAddr,
+        writefds: UserAddr,
+        exceptfds: UserAddr,
+        timeout: UserAddr,
+        _sigmask: UserAddr,
+    ) -> SysResult {
+        let timeout = if timeout.0 == 0 {
+            None
+        } else {
+            let t: Timespec = self.read_struct(timeout)?;
+            if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+                return Err(Errno::EINVAL);
+            }
+            Some(Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+        };
+        self.do_select(nfds, [readfds, writefds, exceptfds], timeout)
+    }
+
+    fn statx(
+        &mut self,
+        dirfd: i32,
+        path: UserAddr,
+        flags: AtFlags,
+        _mask: u32,
+        statxbuf: UserAddr,
+    ) -> SysResult {
+        let path = self.read_path(path)?;
+        let meta = if path.is_empty() {
+            if !flags.contains(AtFlags::EMPTY_PATH) {
+                return Err(Errno::ENOENT);
+            }
+            if dirfd == AT_FDCWD {
+                self.process.fs.lock().cwd.inode().metadata()
+            } else {
+                self.file(dirfd)?.metadata()
+            }
+        } else {
+            let ctx = self.ctx_at(dirfd, &path)?;
+            let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
+            self.kernel.vfs.stat(&ctx, &path, follow).map_err(errno)?
+        };
+        let statx = stat_of(&meta).to_statx();
+        self.write_user(statxbuf, statx.as_bytes())?;
+        Ok(0)
+    }
+
+    fn sigaltstack(&mut self, _ss: UserAddr, old_ss: UserAddr) -> SysResult {
+        // Alternate signal stacks are accepted but not used: handlers run on the thread's stack.
+        if old_ss.0 != 0 {
+            let mut bytes = [0u8; 24];
+            bytes[8..12].copy_from_slice(&2i32.to_le_bytes()); // SS_DISABLE
+            self.write_user(old_ss, &bytes)?;
+        }
+        Ok(0)
+    }
+
     fn reboot(&mut self, magic1: u32, magic2: u32, cmd: u32, _arg: UserAddr) -> SysResult {
         use syscall_linux::abi::reboot::{
             LINUX_REBOOT_CMD_CAD_OFF, LINUX_REBOOT_CMD_CAD_ON, reboot_magic_ok,
@@ -1876,6 +2031,10 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::setuid,
     Sysno::setgid,
     Sysno::getgroups,
+    Sysno::select,
+    Sysno::pselect6,
+    Sysno::statx,
+    Sysno::sigaltstack,
 ];
 
 impl Process {
