@@ -62,6 +62,7 @@ fn table_span(level: u8) -> usize {
 impl<'a, P: Platform> Cursor<'a, P> {
     /// Locks `range` (see the module docs). The range must be page-aligned, non-empty and
     /// inside the space's user range.
+    #[inline]
     pub(crate) fn new(space: &'a VmSpace<P>, range: Range<Vaddr>) -> Self {
         let p = space.platform();
         loop {

@@ -104,6 +104,7 @@ impl<P: Platform> VmSpace<P> {
     }
 
     /// Starts a transaction on `range` (page-aligned, non-empty, inside the user half).
+    #[inline]
     pub fn lock(&self, range: Range<Vaddr>) -> Result<Cursor<'_, P>, VmError> {
         let ok = range.start < range.end
             && range.start.is_multiple_of(PAGE_SIZE)
