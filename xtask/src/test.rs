@@ -401,7 +401,7 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
             Err("no initramfs".into()),
         );
     };
-    let cases: [(&str, &str, &[&str]); 5] = [
+    let cases: [(&str, &str, &[&str]); 6] = [
         (
             "hello",
             "init=/tests/hello",
@@ -415,6 +415,11 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
         (
             "syscalls_basic",
             "init=/tests/syscalls_basic",
+            &["DONE", "kernel: init exited with status 0"],
+        ),
+        (
+            "syscall_errors",
+            "init=/tests/syscall_errors",
             &["DONE", "kernel: init exited with status 0"],
         ),
         (
@@ -553,7 +558,7 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
     (
         "command-substitution",
         "echo \"n=$(ls /tests | wc -l)\"",
-        &["n=4"],
+        &["n=5"],
         0,
     ),
 ];

@@ -1353,7 +1353,16 @@ impl SyscallHandler for Handler<'_> {
         if len == 0 {
             return Ok(0);
         }
-        self.space()
+        let space = self.space();
+        // Like Linux, a range beyond the user half is simply not mapped: ENOMEM.
+        if addr
+            .0
+            .checked_add(len)
+            .is_none_or(|end| end > space.user_end())
+        {
+            return Err(Errno::ENOMEM);
+        }
+        space
             .mprotect(addr.0, len, prop_of(prot))
             .map_err(vm_errno)?;
         Ok(0)
