@@ -94,10 +94,9 @@ pub fn initramfs() -> Option<&'static [u8]> {
     let end = start.checked_add(len)?;
     let va = crate::mm::phys_to_virt(start);
     crate::mm::phys_to_virt(end - 1);
-    // SAFETY: the range was reserved in the boot memory map before the allocators were set up,
-    // so no frame, heap block or page table ever overlaps it; it lies in the linear map
-    // (both ends checked above), which is never unmapped; and nothing writes it after the boot
-    // loader, so a shared `'static` slice of it is valid for the life of the kernel.
+    // The range was reserved before the allocators were set up, lies in the linear map (both
+    // ends checked above) and is never written after the boot loader.
+    // SAFETY: so a shared `'static` slice of it stays valid for the life of the kernel.
     Some(unsafe { core::slice::from_raw_parts(va as *const u8, len) })
 }
 

@@ -75,10 +75,9 @@ pub fn registry() -> &'static [KTest] {
     let start = (&raw const __ktest_start).cast::<KTest>();
     let end = (&raw const __ktest_end).cast::<KTest>();
     let len = (end as usize - start as usize) / size_of::<KTest>();
-    // SAFETY: the linker script puts only the `.ktest` input sections between the two symbols,
-    // and only `ktest!` emits into `.ktest`: each entry is a `KTest` static, aligned to
-    // `align_of::<KTest>()`, whose size is a multiple of its alignment, so the entries form an
-    // array of `len` initialised, immutable `KTest`s that live forever.
+    // The linker script puts only `.ktest` between the two symbols, and only `ktest!` emits
+    // there: each entry is an aligned `KTest` static whose size is a multiple of its alignment.
+    // SAFETY: so the entries form an array of `len` immutable `KTest`s that live forever.
     unsafe { core::slice::from_raw_parts(start, len) }
 }
 

@@ -24,27 +24,9 @@ fn main() -> ! {
         frame::ktest::run_all();
         power::exit(ExitStatus::Success)
     }
-    run_init(initramfs.unwrap_or_default())
-}
-
-/// Runs the first program (`init=PATH`, default `/init`, with the words after ` -- ` on the
-/// command line as its arguments) and powers off when it exits.
-fn run_init(initramfs: &[u8]) -> ! {
-    let cmdline = frame::boot::cmdline();
-    let init = frame::boot::cmdline_param("init").unwrap_or("/init");
-    let mut argv = alloc::vec![init];
-    if let Some((_, rest)) = cmdline.split_once(" -- ") {
-        argv.extend(rest.split_ascii_whitespace());
+    // The first program failing to start is the kernel failing to boot user space.
+    match linux_personality::run_init_from_cmdline(initramfs.unwrap_or_default()) {
+        Ok(()) => power::exit(ExitStatus::Success),
+        Err(_) => power::exit(ExitStatus::Panic),
     }
-    match linux_personality::run_init(initramfs, init, &argv) {
-        Ok(status) if status & 0x7f == 0 => {
-            frame::println!("kernel: init exited with status {}", (status >> 8) & 0xff);
-        }
-        Ok(status) => frame::println!("kernel: init killed by signal {}", status & 0x7f),
-        Err(e) => {
-            frame::println!("kernel: cannot run {init}: {}", e.name());
-            power::exit(ExitStatus::Panic)
-        }
-    }
-    power::exit(ExitStatus::Success)
 }

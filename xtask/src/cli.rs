@@ -101,14 +101,6 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
         }
         "qemu" => {
             let o = parse(rest)?;
-            if !o.command.is_empty() && !initramfs::KERNEL_RUNS_INIT {
-                return Err(format!(
-                    "cannot run `{}`: the kernel has no user space yet, so there is no /bin/sh \
-                     to run it (it comes with the Linux user-space work; see KERNEL_RUNS_INIT \
-                     in xtask/src/initramfs.rs)",
-                    o.command.join(" ")
-                ));
-            }
             crate::setup::run(false)?;
             let arch = *arches_or_default(&o.arches).first().unwrap();
             let image = Image::build(&root, arch, o.profile, o.example.as_deref())?;
@@ -120,18 +112,12 @@ pub fn dispatch(args: &[String]) -> Result<ExitCode, String> {
             };
             let initrd = initramfs::build(&root, arch, spec)?;
             eprintln!("xtask: {}", initrd.describe(&root));
-            // Until /init runs an interactive shell, a plain boot runs the in-kernel tests.
-            let cmdline = if command.is_none() && !initramfs::KERNEL_RUNS_INIT {
-                format!("ktest {}", o.append)
-            } else {
-                o.append.clone()
-            };
             let run = QemuRun {
                 arch,
                 image: &image.path,
                 initrd: Some(&initrd.path),
                 smp: o.smp,
-                cmdline: &cmdline,
+                cmdline: &o.append,
                 timeout: o.timeout,
                 echo: true,
             };

@@ -26,12 +26,6 @@ use crate::arch::Arch;
 use crate::cpio::{self, Archive};
 use crate::debian;
 
-/// Whether the kernel runs `/init`. It does: `cargo xtask qemu -- COMMAND` writes COMMAND to
-/// `/etc/init.cmd` and exits with the status `/init` reports (`init: exit status N`), and a
-/// plain `cargo xtask qemu` gets the interactive shell. (While false, a plain boot ran the
-/// in-kernel tests and commands were refused.)
-pub const KERNEL_RUNS_INIT: bool = true;
-
 /// Where the command of `cargo xtask qemu -- COMMAND` goes in the guest.
 pub const COMMAND_FILE: &str = "/etc/init.cmd";
 

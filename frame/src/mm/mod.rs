@@ -95,9 +95,8 @@ pub(crate) fn read_phys<T: PlainData>(pa: usize) -> T {
         end <= LINEAR_MAP_SIZE,
         "physical range {pa:#x}..{end:#x} beyond the linear map"
     );
-    // SAFETY: the whole range is inside the linear map, which maps every physical address below
-    // LINEAR_MAP_SIZE at all times, so the read cannot fault on a missing mapping; `T` is plain
-    // data, valid for any bits; the read is unaligned, so it assumes no alignment. Callers read
-    // boot-time tables (PVH start info, ACPI, device tree) that nothing writes any more.
+    // The range lies in the linear map, which always maps it; callers read boot-time tables
+    // that nothing writes any more.
+    // SAFETY: `T` is plain data (any bits valid) and the read is unaligned: it cannot fault.
     unsafe { ((PHYS_OFFSET + pa) as *const T).read_unaligned() }
 }

@@ -41,12 +41,10 @@ type Space = vm_corten::VmSpace<FramePlatform>;
 fn entry_ref(table: usize, index: usize) -> &'static AtomicU64 {
     assert!(index < 512 && table.is_multiple_of(PAGE_SIZE));
     let ptr = (phys_to_virt(table) + index * 8) as *const AtomicU64;
-    // SAFETY: `table` is a page-aligned frame below the linear-map limit (checked by
-    // `phys_to_virt`), so the 8-byte-aligned word is mapped; page-table memory is only ever
-    // accessed as atomics (by vm-corten and the MMU), so no non-atomic reference aliases it; the
-    // frame stays allocated while vm-corten can reach it (it frees page-table pages only after
-    // unlinking, a TLB flush and an RCU grace period), and physical memory is never unmapped from
-    // the linear map, so the reference cannot dangle into unmapped memory.
+    // `table` is a page-aligned frame in the linear map (checked by `phys_to_virt`), which is
+    // never unmapped; page tables are only accessed as atomics, and vm-corten frees them only
+    // after unlinking, a TLB flush and an RCU grace period.
+    // SAFETY: so the aligned word is mapped, unaliased by non-atomic references, and live.
     unsafe { &*ptr }
 }
 

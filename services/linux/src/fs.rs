@@ -49,11 +49,6 @@ impl VfsHooks for KernelHooks {
     }
 }
 
-/// Maps a VFS error to the errno a system call returns.
-pub fn errno(e: vfs::Error) -> Errno {
-    Errno::from_raw(e.errno()).unwrap_or(Errno::EIO)
-}
-
 /// Builds the tree: unpacks `initramfs` into a ramfs root and mounts devfs on `/dev`.
 #[allow(clippy::type_complexity)]
 pub fn boot(
@@ -71,13 +66,13 @@ pub fn boot(
     log::info!("initramfs: unpacked {stats:?}");
     match vfs.mkdir(&ctx, "/dev", 0o755) {
         Ok(()) | Err(vfs::Error::EEXIST) => {}
-        Err(e) => return Err(errno(e)),
+        Err(e) => return Err(e),
     }
     let devfs = DevFs::new(dyn_hooks);
     let the_console = Arc::new(Console::new());
     let console: Arc<dyn vfs::Inode> = the_console.clone();
-    devfs.add("console", console.clone()).map_err(errno)?;
-    devfs.add("tty", console).map_err(errno)?;
+    devfs.add("console", console.clone())?;
+    devfs.add("tty", console)?;
     vfs.mount(
         &ctx,
         "/dev",
@@ -85,8 +80,7 @@ pub fn boot(
         "devtmpfs",
         "devtmpfs",
         MountFlags::empty(),
-    )
-    .map_err(errno)?;
+    )?;
     vfs.set_device_registry(devfs);
     Ok((vfs, ctx, hooks, the_console))
 }

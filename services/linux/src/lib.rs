@@ -31,3 +31,26 @@ pub fn run_init(initramfs: &[u8], path: &str, argv: &[&str]) -> Result<i32, Errn
     let kernel = process::Kernel::boot(initramfs)?;
     kernel.run_init(path, argv)
 }
+
+/// Runs the first program as the kernel command line asks (`init=PATH`, default `/init`; the
+/// words after ` -- ` are its arguments, as on Linux) and reports how it ended on the console
+/// (`kernel: init exited with status N` or `kernel: init killed by signal N`). Fails only when
+/// the program cannot be started.
+pub fn run_init_from_cmdline(initramfs: &[u8]) -> Result<(), Errno> {
+    let init = frame::boot::cmdline_param("init").unwrap_or("/init");
+    let mut argv = alloc::vec![init];
+    if let Some((_, rest)) = frame::boot::cmdline().split_once(" -- ") {
+        argv.extend(rest.split_ascii_whitespace());
+    }
+    match run_init(initramfs, init, &argv) {
+        Ok(status) if status & 0x7f == 0 => {
+            frame::println!("kernel: init exited with status {}", (status >> 8) & 0xff);
+        }
+        Ok(status) => frame::println!("kernel: init killed by signal {}", status & 0x7f),
+        Err(e) => {
+            frame::println!("kernel: cannot run {init}: {}", e.name());
+            return Err(e);
+        }
+    }
+    Ok(())
+}

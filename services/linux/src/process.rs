@@ -173,6 +173,24 @@ impl Process {
             .map_or(0, |act| crate::signal::Action::parse(act).handler)
     }
 
+    /// A child of `parent` (fork): a copy of its descriptors, directories, break, signal
+    /// actions and mask, in the new address space `space`.
+    pub fn new_child(parent: &Process, pid: u32, space: UserSpace) -> Process {
+        Process::with(
+            pid,
+            parent.pid,
+            parent.pgid.load(Ordering::Relaxed),
+            parent.sid.load(Ordering::Relaxed),
+            space,
+            parent.fds.lock().clone(),
+            parent.fs.lock().clone(),
+            *parent.brk.lock(),
+            parent.sigactions.lock().clone(),
+            *parent.sigmask.lock(),
+            parent.cmdline.lock().clone(),
+        )
+    }
+
     /// The address space.
     pub fn space(&self) -> UserSpace {
         self.space.lock().clone()
@@ -222,8 +240,7 @@ impl Kernel {
         let pid = self.alloc_pid();
         let console = self
             .vfs
-            .open(&self.root_ctx, "/dev/console", OpenFlags::RDWR, 0)
-            .map_err(fs::errno)?;
+            .open(&self.root_ctx, "/dev/console", OpenFlags::RDWR, 0)?;
         let mut fds = FdTable::default();
         for fd in 0..3 {
             fds.insert_at(fd, console.clone(), false)?;

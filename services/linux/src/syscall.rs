@@ -29,7 +29,6 @@ use vfs::{File, FsContext, Metadata, Whence};
 use zerocopy::{FromBytes, IntoBytes};
 
 use crate::console::Console;
-use crate::fs::errno;
 use crate::process::{Kernel, Process};
 use crate::task::{Outcome, Scheduler, State, Task, Tid, WaitFor};
 use crate::{elf, stack};
@@ -280,7 +279,7 @@ impl Handler<'_> {
                     return self.block(WaitFor::Io);
                 }
                 Err(_) if done > 0 => break,
-                Err(e) => return Err(errno(e)),
+                Err(e) => return Err(e),
             };
             self.write_user(UserAddr(buf.0 + done), &chunk[..n])?;
             done += n;
@@ -319,7 +318,7 @@ impl Handler<'_> {
                     return self.block(WaitFor::Io);
                 }
                 Err(_) if done > 0 => break,
-                Err(e) => return Err(errno(e)),
+                Err(e) => return Err(e),
             }
         }
         Ok(done)
@@ -544,10 +543,7 @@ pub fn exec_into(
     let mut argv: Vec<Vec<u8>> = argv.to_vec();
     for _ in 0..4 {
         let fs = process.fs.lock().clone();
-        let file = kernel
-            .vfs
-            .open(&fs, &path, vfs::OpenFlags::empty(), 0)
-            .map_err(errno)?;
+        let file = kernel.vfs.open(&fs, &path, vfs::OpenFlags::empty(), 0)?;
         let meta = file.metadata();
         if meta.file_type() != vfs::FileType::Regular {
             return Err(Errno::EACCES);
@@ -558,7 +554,7 @@ pub fn exec_into(
         let mut bytes = vec![0u8; meta.size as usize];
         let mut done = 0;
         while done < bytes.len() {
-            match file.read(&mut bytes[done..]).map_err(errno)? {
+            match file.read(&mut bytes[done..])? {
                 0 => break,
                 n => done += n,
             }
@@ -678,12 +674,7 @@ impl SyscallHandler for Handler<'_> {
     fn openat(&mut self, dirfd: i32, path: UserAddr, flags: OpenFlags, mode: u32) -> SysResult {
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
-        let vflags = vfs::OpenFlags::from_bits_retain(flags.bits());
-        let file = self
-            .kernel
-            .vfs
-            .open(&ctx, &path, vflags, mode)
-            .map_err(errno)?;
+        let file = self.kernel.vfs.open(&ctx, &path, flags, mode)?;
         let fd = self
             .process
             .fds
@@ -699,8 +690,8 @@ impl SyscallHandler for Handler<'_> {
 
     fn lseek(&mut self, fd: i32, offset: i64, whence: u32) -> SysResult {
         let file = self.file(fd)?;
-        let whence = Whence::from_raw(whence).map_err(errno)?;
-        file.seek(offset, whence).map(|o| o as usize).map_err(errno)
+        let whence = Whence::from_raw(whence)?;
+        file.seek(offset, whence).map(|o| o as usize)
     }
 
     fn fstat(&mut self, fd: i32, statbuf: UserAddr) -> SysResult {
@@ -729,7 +720,7 @@ impl SyscallHandler for Handler<'_> {
         }
         let ctx = self.ctx_at(dirfd, &path)?;
         let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
-        let meta = self.kernel.vfs.stat(&ctx, &path, follow).map_err(errno)?;
+        let meta = self.kernel.vfs.stat(&ctx, &path, follow)?;
         self.write_stat(&meta, statbuf)
     }
 
@@ -737,18 +728,16 @@ impl SyscallHandler for Handler<'_> {
         let file = self.file(fd)?;
         let mut buf = vec![0u8; count.min(CHUNK)];
         let mut writer = syscall_linux::abi::dirent::Dirent64Writer::new(&mut buf);
-        let accepted = file
-            .getdents(|entry, next| {
-                writer.push(
-                    entry.ino,
-                    next as i64,
-                    entry.kind.dirent_type(),
-                    entry.name.as_bytes(),
-                )
-            })
-            .map_err(errno)?;
+        let accepted = file.getdents(|entry, next| {
+            writer.push(
+                entry.ino,
+                next as i64,
+                entry.kind.dirent_type(),
+                entry.name.as_bytes(),
+            )
+        })?;
         let len = writer.len();
-        if accepted == 0 && len == 0 && file.next_entry().map_err(errno)?.is_some() {
+        if accepted == 0 && len == 0 && file.next_entry()?.is_some() {
             return Err(Errno::EINVAL);
         }
         self.write_user(dirp, &buf[..len])?;
@@ -801,7 +790,7 @@ impl SyscallHandler for Handler<'_> {
             F_GETFL => Ok(fds.get(fd)?.flags().bits() as usize),
             F_SETFL => {
                 fds.get(fd)?
-                    .set_status_flags(vfs::OpenFlags::from_bits_retain(arg as u32));
+                    .set_status_flags(OpenFlags::from_bits_retain(arg as u32));
                 Ok(0)
             }
             _ => {
@@ -817,7 +806,7 @@ impl SyscallHandler for Handler<'_> {
         const TCSETSF: u32 = TCSETS + 2;
         let file = self.file(fd)?;
         let Some(console) = self.console(&file) else {
-            return file.ioctl(request, arg).map_err(errno);
+            return file.ioctl(request, arg);
         };
         match request {
             TCGETS => {
@@ -870,9 +859,8 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn pipe2(&mut self, fds: UserAddr, flags: OpenFlags) -> SysResult {
-        let vflags = vfs::OpenFlags::from_bits_retain(flags.bits());
         let hooks: Arc<dyn vfs::VfsHooks> = self.kernel.hooks.clone();
-        let (read_end, write_end) = vfs::pipe(hooks, vflags);
+        let (read_end, write_end) = vfs::pipe(hooks, flags);
         let cloexec = flags.contains(OpenFlags::CLOEXEC);
         let (r, w) = {
             let mut table = self.process.fds.lock();
@@ -901,7 +889,7 @@ impl SyscallHandler for Handler<'_> {
     fn mkdirat(&mut self, dirfd: i32, path: UserAddr, mode: u32) -> SysResult {
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
-        self.kernel.vfs.mkdir(&ctx, &path, mode).map_err(errno)?;
+        self.kernel.vfs.mkdir(&ctx, &path, mode)?;
         Ok(0)
     }
 
@@ -909,9 +897,9 @@ impl SyscallHandler for Handler<'_> {
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
         if flags.contains(AtFlags::REMOVEDIR) {
-            self.kernel.vfs.rmdir(&ctx, &path).map_err(errno)?;
+            self.kernel.vfs.rmdir(&ctx, &path)?;
         } else {
-            self.kernel.vfs.unlink(&ctx, &path).map_err(errno)?;
+            self.kernel.vfs.unlink(&ctx, &path)?;
         }
         Ok(0)
     }
@@ -920,10 +908,7 @@ impl SyscallHandler for Handler<'_> {
         let target = self.read_path(target)?;
         let path = self.read_path(linkpath)?;
         let ctx = self.ctx_at(newdirfd, &path)?;
-        self.kernel
-            .vfs
-            .symlink(&ctx, &target, &path)
-            .map_err(errno)?;
+        self.kernel.vfs.symlink(&ctx, &target, &path)?;
         Ok(0)
     }
 
@@ -933,7 +918,7 @@ impl SyscallHandler for Handler<'_> {
         }
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
-        let target = self.kernel.vfs.readlink(&ctx, &path).map_err(errno)?;
+        let target = self.kernel.vfs.readlink(&ctx, &path)?;
         let n = target.len().min(bufsiz as usize);
         self.write_user(buf, &target.as_bytes()[..n])?;
         Ok(n)
@@ -943,14 +928,14 @@ impl SyscallHandler for Handler<'_> {
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
         let want = vfs::Access::from_bits(mode).ok_or(Errno::EINVAL)?;
-        self.kernel.vfs.access(&ctx, &path, want).map_err(errno)?;
+        self.kernel.vfs.access(&ctx, &path, want)?;
         Ok(0)
     }
 
     fn fchmodat(&mut self, dirfd: i32, path: UserAddr, mode: u32, _flags: AtFlags) -> SysResult {
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
-        self.kernel.vfs.chmod(&ctx, &path, mode).map_err(errno)?;
+        self.kernel.vfs.chmod(&ctx, &path, mode)?;
         Ok(0)
     }
 
@@ -968,10 +953,7 @@ impl SyscallHandler for Handler<'_> {
         let new = self.absolute(newdirfd, &new)?;
         let ctx = self.process.fs.lock().clone();
         let flags = vfs::RenameFlags::from_bits(flags.bits()).ok_or(Errno::EINVAL)?;
-        self.kernel
-            .vfs
-            .rename(&ctx, &old, &new, flags)
-            .map_err(errno)?;
+        self.kernel.vfs.rename(&ctx, &old, &new, flags)?;
         Ok(0)
     }
 
@@ -989,10 +971,7 @@ impl SyscallHandler for Handler<'_> {
         let new = self.absolute(newdirfd, &new)?;
         let ctx = self.process.fs.lock().clone();
         let follow = flags.contains(AtFlags::SYMLINK_FOLLOW);
-        self.kernel
-            .vfs
-            .link(&ctx, &old, &new, follow)
-            .map_err(errno)?;
+        self.kernel.vfs.link(&ctx, &old, &new, follow)?;
         Ok(0)
     }
 
@@ -1016,24 +995,21 @@ impl SyscallHandler for Handler<'_> {
             "tmpfs" | "ramfs" => vfs::RamFs::new(hooks).root(),
             _ => return Err(Errno::ENODEV),
         };
-        self.kernel
-            .vfs
-            .mount(
-                &ctx,
-                &target,
-                root,
-                &fstype,
-                &fstype,
-                vfs::MountFlags::empty(),
-            )
-            .map_err(errno)?;
+        self.kernel.vfs.mount(
+            &ctx,
+            &target,
+            root,
+            &fstype,
+            &fstype,
+            vfs::MountFlags::empty(),
+        )?;
         Ok(0)
     }
 
     fn statfs(&mut self, path: UserAddr, buf: UserAddr) -> SysResult {
         let path = self.read_path(path)?;
         let ctx = self.process.fs.lock().clone();
-        self.kernel.vfs.resolve(&ctx, &path, true).map_err(errno)?;
+        self.kernel.vfs.resolve(&ctx, &path, true)?;
         self.write_statfs(buf)
     }
 
@@ -1050,7 +1026,7 @@ impl SyscallHandler for Handler<'_> {
         if !file.is_writable() {
             return Err(Errno::EINVAL);
         }
-        file.truncate(length as u64).map_err(errno)?;
+        file.truncate(length as u64)?;
         Ok(0)
     }
 
@@ -1060,10 +1036,7 @@ impl SyscallHandler for Handler<'_> {
         }
         let path = self.read_path(path)?;
         let ctx = self.process.fs.lock().clone();
-        self.kernel
-            .vfs
-            .truncate(&ctx, &path, length as u64)
-            .map_err(errno)?;
+        self.kernel.vfs.truncate(&ctx, &path, length as u64)?;
         Ok(0)
     }
 
@@ -1091,10 +1064,7 @@ impl SyscallHandler for Handler<'_> {
         let file = self.file(fd)?;
         let dentry = file.dentry().cloned().ok_or(Errno::EINVAL)?;
         let ctx = self.process.fs.lock().clone();
-        self.kernel
-            .vfs
-            .set_mode(&ctx, &dentry, mode)
-            .map_err(errno)?;
+        self.kernel.vfs.set_mode(&ctx, &dentry, mode)?;
         Ok(0)
     }
 
@@ -1103,10 +1073,7 @@ impl SyscallHandler for Handler<'_> {
         let dentry = file.dentry().cloned().ok_or(Errno::EINVAL)?;
         let ctx = self.process.fs.lock().clone();
         let id = |v: u32| (v != u32::MAX).then_some(v);
-        self.kernel
-            .vfs
-            .set_owner(&ctx, &dentry, id(uid), id(gid))
-            .map_err(errno)?;
+        self.kernel.vfs.set_owner(&ctx, &dentry, id(uid), id(gid))?;
         Ok(0)
     }
 
@@ -1124,8 +1091,7 @@ impl SyscallHandler for Handler<'_> {
         let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
         self.kernel
             .vfs
-            .chown(&ctx, &path, id(uid), id(gid), follow)
-            .map_err(errno)?;
+            .chown(&ctx, &path, id(uid), id(gid), follow)?;
         Ok(0)
     }
 
@@ -1157,19 +1123,13 @@ impl SyscallHandler for Handler<'_> {
         if path.0 == 0 {
             let file = self.file(dirfd)?;
             let dentry = file.dentry().cloned().ok_or(Errno::EINVAL)?;
-            self.kernel
-                .vfs
-                .set_times(&ctx, &dentry, atime, mtime)
-                .map_err(errno)?;
+            self.kernel.vfs.set_times(&ctx, &dentry, atime, mtime)?;
             return Ok(0);
         }
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
         let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
-        self.kernel
-            .vfs
-            .utimens(&ctx, &path, atime, mtime, follow)
-            .map_err(errno)?;
+        self.kernel.vfs.utimens(&ctx, &path, atime, mtime, follow)?;
         Ok(0)
     }
 
@@ -1209,13 +1169,13 @@ impl SyscallHandler for Handler<'_> {
     fn chdir(&mut self, path: UserAddr) -> SysResult {
         let path = self.read_path(path)?;
         let ctx = self.process.fs.lock().clone();
-        let dir = self.kernel.vfs.chdir(&ctx, &path).map_err(errno)?;
+        let dir = self.kernel.vfs.chdir(&ctx, &path)?;
         self.process.fs.lock().cwd = dir;
         Ok(0)
     }
 
     fn getcwd(&mut self, buf: UserAddr, size: usize) -> SysResult {
-        let mut cwd = self.process.fs.lock().getcwd().map_err(errno)?.into_bytes();
+        let mut cwd = self.process.fs.lock().getcwd()?.into_bytes();
         cwd.push(0);
         if cwd.len() > size {
             return Err(Errno::ERANGE);
@@ -1326,9 +1286,7 @@ impl SyscallHandler for Handler<'_> {
         let mut done = 0;
         while done < len {
             let mut chunk = vec![0u8; (len - done).min(CHUNK)];
-            let n = file
-                .read_at(offset + done as i64, &mut chunk)
-                .map_err(errno)?;
+            let n = file.read_at(offset + done as i64, &mut chunk)?;
             if n == 0 {
                 break;
             }
@@ -1905,7 +1863,7 @@ impl SyscallHandler for Handler<'_> {
         } else {
             let ctx = self.ctx_at(dirfd, &path)?;
             let follow = !flags.contains(AtFlags::SYMLINK_NOFOLLOW);
-            self.kernel.vfs.stat(&ctx, &path, follow).map_err(errno)?
+            self.kernel.vfs.stat(&ctx, &path, follow)?
         };
         let statx = stat_of(&meta).to_statx();
         self.write_user(statxbuf, statx.as_bytes())?;
@@ -2045,23 +2003,3 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::statx,
     Sysno::sigaltstack,
 ];
-
-impl Process {
-    /// A child of `parent` (fork): a copy of its descriptors, directories, break, signal
-    /// actions and mask, in the new address space `space`.
-    pub fn new_child(parent: &Process, pid: u32, space: UserSpace) -> Process {
-        Process::with(
-            pid,
-            parent.pid,
-            parent.pgid.load(Ordering::Relaxed),
-            parent.sid.load(Ordering::Relaxed),
-            space,
-            parent.fds.lock().clone(),
-            parent.fs.lock().clone(),
-            *parent.brk.lock(),
-            parent.sigactions.lock().clone(),
-            *parent.sigmask.lock(),
-            parent.cmdline.lock().clone(),
-        )
-    }
-}

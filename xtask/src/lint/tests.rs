@@ -97,6 +97,13 @@ fn trusted_violations() {
         Some(8),
         "without a `// SAFETY:` comment",
     );
+    assert_one(
+        "trusted-distant-safety",
+        Tier::Trusted,
+        "src/lib.rs",
+        Some(10),
+        "without a `// SAFETY:` comment",
+    );
     let name = "trusted-unsafe-fn-no-doc";
     assert_one(
         name,

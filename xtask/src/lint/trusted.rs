@@ -2,6 +2,9 @@
 //! `unsafe impl`, a `# Safety` doc section on every `unsafe fn` (except in trait impls, whose
 //! trait documents the contract); also counts `unsafe` blocks.
 
+/// How many comment lines above an `unsafe` block may hold its `// SAFETY:` line.
+const SAFETY_REACH: usize = 3;
+
 use proc_macro2::{Delimiter, LineColumn, TokenStream, TokenTree};
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -44,7 +47,7 @@ impl Checker<'_> {
         }
     }
 
-    /// Whether `SAFETY:` is in a comment before `at` on its line or in the comment lines above.
+    /// Whether `SAFETY:` is in a comment before `at` on its line or just above it.
     fn commented(&self, at: LineColumn) -> bool {
         let line = self.lines.get(at.line - 1).copied().unwrap_or_default();
         let before: String = line.chars().take(at.column).collect();
@@ -52,12 +55,18 @@ impl Checker<'_> {
     }
 
     /// Whether the `//` comment block above `line` (1-based), past blank and attribute lines,
-    /// has a line starting with `SAFETY:`.
+    /// has a line starting with `SAFETY:` among its last [`SAFETY_REACH`] lines: the
+    /// justification must sit just above the block, not at the top of a long comment.
     fn commented_above(&self, line: usize) -> bool {
         let mut in_comment = false;
+        let mut comment_lines = 0;
         for text in self.lines[..line - 1].iter().rev().map(|l| l.trim()) {
             if let Some(comment) = text.strip_prefix("//") {
                 in_comment = true;
+                comment_lines += 1;
+                if comment_lines > SAFETY_REACH {
+                    return false;
+                }
                 if comment
                     .trim_start_matches(['/', '!'])
                     .trim_start()

@@ -74,6 +74,13 @@ pub enum AccessMode {
 }
 
 impl OpenFlags {
+    /// The flags fcntl(2)'s `F_SETFL` may change.
+    pub const SETFL_MASK: OpenFlags = OpenFlags::APPEND
+        .union(OpenFlags::NONBLOCK)
+        .union(OpenFlags::ASYNC)
+        .union(OpenFlags::DIRECT)
+        .union(OpenFlags::NOATIME);
+
     /// The access mode in the two low bits.
     pub const fn access_mode(self) -> AccessMode {
         match self.bits() & O_ACCMODE {

@@ -121,10 +121,10 @@ impl ArchUserContext {
 
     /// Runs in user mode until the next trap. Interrupts must be disabled.
     pub(crate) fn run(&mut self) -> UserExit {
-        // SAFETY: restores and saves the FP registers from/to `self.fpu`, which is 33 aligned
-        // u64s. `enter_user` saves and restores every callee-saved register (and gp, tp),
-        // returns on this stack, and writes only `*self` (through the pointer recorded in the
-        // per-CPU block) while `&mut self` is held.
+        // `enter_user` saves and restores every callee-saved register (and gp, tp), returns on
+        // this stack, and writes only `*self` (through the per-CPU pointer) while `&mut self`
+        // is held. The FP registers are loaded from and saved to `self.fpu` (33 u64s).
+        // SAFETY: the asm and the entry follow the contract above.
         let code = unsafe {
             asm!(
                 ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",

@@ -36,10 +36,9 @@ fn drop_identity_map() {
     // SAFETY: reading CR3 has no side effects.
     unsafe { asm!("mov {}, cr3", out(reg) cr3, options(nomem, nostack)) };
     let root = (PHYS_OFFSET + (cr3 & !0xfff)) as *mut u64;
-    // SAFETY: `root` is the active PML4 (the static `boot_pml4` in .boot.data) through the
-    // linear map. Slot 0 is the identity map, used only by `boot.S` before it jumped to the
-    // higher half; nothing runs from or points into low addresses any more. Reloading CR3
-    // flushes the stale translations.
+    // `root` is the active PML4 (`boot_pml4`) through the linear map. Slot 0 is the identity
+    // map, used only by `boot.S` before it jumped to the higher half.
+    // SAFETY: nothing runs from low addresses any more; reloading CR3 flushes the TLB.
     unsafe {
         root.write_volatile(0);
         asm!("mov cr3, {}", in(reg) cr3, options(nostack));

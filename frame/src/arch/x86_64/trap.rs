@@ -136,10 +136,9 @@ pub(super) fn init() {
         limit: size_of_val(idt) as u16 - 1,
         base: idt.as_ptr() as u64,
     };
-    // SAFETY: the GDT, TSS and IDT are statics that live forever. The new GDT keeps the boot
-    // stub's selectors (0x08 code, 0x10 data), so reloading CS through a far return and the data
-    // segments is seamless; the TSS descriptor is valid and not busy; every IDT gate points at
-    // a stub in trap.S.
+    // The GDT, TSS and IDT are statics that live forever; the new GDT keeps the boot stub's
+    // selectors (0x08 code, 0x10 data), so the far return that reloads CS is seamless.
+    // SAFETY: the TSS descriptor is valid and not busy; every IDT gate points at a trap.S stub.
     unsafe {
         asm!(
             "lgdt [{gdt}]",

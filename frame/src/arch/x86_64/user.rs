@@ -184,11 +184,10 @@ impl ArchUserContext {
 
     /// Runs in user mode until the next trap. Interrupts must be disabled.
     pub(crate) fn run(&mut self) -> UserExit {
-        // SAFETY: the FPU area is aligned and sized for fxrstor and holds either the default
-        // state or one saved by fxsave; FS base is a user-chosen value that only user mode uses
-        // (kernel code does not use FS). `enter_user` saves and restores every callee-saved
-        // register, returns on this stack, and writes only `self.regs` (and `self.trap` through
-        // the trap handler) while `&mut self` is held.
+        // The FPU area is aligned and holds the default state or one saved by fxsave; FS base
+        // is used only by user mode. `enter_user` restores callee-saved registers and writes
+        // only `*self` (registers, trap info) while `&mut self` is held.
+        // SAFETY: the asm and the entry follow the contract above.
         let code = unsafe {
             asm!("fxrstor64 [{}]", in(reg) &self.fpu, options(nostack, readonly));
             wrmsr(IA32_FS_BASE, self.tls);
