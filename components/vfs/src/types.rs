@@ -3,30 +3,12 @@
 
 use alloc::string::String;
 
-/// Mode bits of `st_mode`, as in inode(7).
+/// Mode bits of `st_mode`, as in inode(7): the Linux ABI's constants, plus the permission mask.
 pub mod mode {
-    /// Mask of the file-type bits.
-    pub const S_IFMT: u32 = 0o170000;
-    /// Socket.
-    pub const S_IFSOCK: u32 = 0o140000;
-    /// Symbolic link.
-    pub const S_IFLNK: u32 = 0o120000;
-    /// Regular file.
-    pub const S_IFREG: u32 = 0o100000;
-    /// Block device.
-    pub const S_IFBLK: u32 = 0o060000;
-    /// Directory.
-    pub const S_IFDIR: u32 = 0o040000;
-    /// Character device.
-    pub const S_IFCHR: u32 = 0o020000;
-    /// FIFO (named pipe).
-    pub const S_IFIFO: u32 = 0o010000;
-    /// Set-user-ID bit.
-    pub const S_ISUID: u32 = 0o4000;
-    /// Set-group-ID bit.
-    pub const S_ISGID: u32 = 0o2000;
-    /// Sticky bit (restricted deletion in directories).
-    pub const S_ISVTX: u32 = 0o1000;
+    pub use syscall_linux::abi::stat::{
+        S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID,
+        S_ISVTX,
+    };
     /// Mask of the permission bits including set-id and sticky bits.
     pub const PERM_MASK: u32 = 0o7777;
 }

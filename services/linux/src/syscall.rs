@@ -266,30 +266,18 @@ impl Handler<'_> {
         if !file.is_readable() {
             return Err(Errno::EBADF);
         }
-        let mut done = 0;
-        while done < count {
-            let mut chunk = vec![0u8; (count - done).min(CHUNK)];
-            let result = match at {
-                Some(offset) => file.read_at(offset + done as i64, &mut chunk),
-                None => file.read(&mut chunk),
+        self.transfer(file, count, |h, done, len| {
+            let mut chunk = vec![0u8; len];
+            let n = match at {
+                Some(offset) => file.read_at(offset + done as i64, &mut chunk)?,
+                None => file.read(&mut chunk)?,
             };
-            let n = match result {
-                Ok(n) => n,
-                Err(vfs::Error::EAGAIN) if done == 0 && !file.is_nonblocking() => {
-                    return self.block(WaitFor::Io);
-                }
-                Err(_) if done > 0 => break,
-                Err(e) => return Err(e),
-            };
-            self.write_user(UserAddr(buf.0 + done), &chunk[..n])?;
-            done += n;
-            if n < chunk.len() {
-                break;
-            }
-        }
-        Ok(done)
+            h.write_user(UserAddr(buf.0 + done), &chunk[..n])?;
+            Ok(n)
+        })
     }
 
+    /// Writes user memory to `file`; blocks (restartably) when it cannot take anything.
     fn write_from(
         &mut self,
         file: &File,
@@ -300,21 +288,36 @@ impl Handler<'_> {
         if !file.is_writable() {
             return Err(Errno::EBADF);
         }
-        let mut done = 0;
-        while done < count {
-            let chunk = self.read_user(UserAddr(buf.0 + done), (count - done).min(CHUNK))?;
-            let result = match at {
+        self.transfer(file, count, |h, done, len| {
+            let chunk = h.read_user(UserAddr(buf.0 + done), len)?;
+            match at {
                 Some(offset) => file.write_at(offset + done as i64, &chunk),
                 None => file.write(&chunk),
-            };
-            match result {
+            }
+        })
+    }
+
+    /// Moves up to `count` bytes in chunks: `step(handler, done, len)` moves at most `len` bytes
+    /// at offset `done` of the user buffer. A short step ends the transfer; an error after some
+    /// progress returns the progress; `EAGAIN` before any blocks the task unless the file is
+    /// non-blocking.
+    fn transfer(
+        &mut self,
+        file: &File,
+        count: usize,
+        mut step: impl FnMut(&mut Self, usize, usize) -> Result<usize, Errno>,
+    ) -> SysResult {
+        let mut done = 0;
+        while done < count {
+            let len = (count - done).min(CHUNK);
+            match step(self, done, len) {
                 Ok(n) => {
                     done += n;
-                    if n < chunk.len() {
+                    if n < len {
                         break;
                     }
                 }
-                Err(vfs::Error::EAGAIN) if done == 0 && !file.is_nonblocking() => {
+                Err(Errno::EAGAIN) if done == 0 && !file.is_nonblocking() => {
                     return self.block(WaitFor::Io);
                 }
                 Err(_) if done > 0 => break,
