@@ -18,18 +18,27 @@
 //! serialise on it, so there is no cycle and no deadlock. Cursors whose ranges are disjoint lock
 //! disjoint sets of pages, except when they share a top, and proceed in parallel.
 //!
-//! Changes are made in place. A page-table page that a change empties or replaces is unlinked
-//! (its parent entry cleared), marked stray while still locked, and *retired*. When the cursor
-//! is dropped it (a) flushes the TLB for every range whose present entries changed, (b) unlocks,
-//! (c) hands retired pages to RCU, which frees them after a grace period, and (d) drops the
-//! references to data frames it unmapped. So no frame or page-table page is reused while a CPU
-//! may still translate through it or a walker may still read it.
+//! A cursor remembers only its top and whether it locked anything below it: the pages it holds
+//! are exactly the page-table pages under the top that overlap its range (those it found, and
+//! those it linked itself), so on release it walks them again, children before parents. A
+//! transaction on a range inside one last-level table locks that one page and nothing else.
+//!
+//! Changes are made in place. An entry that is not present is written with a plain store (no
+//! MMU caches it or writes to it); a present one is swapped, and its range is recorded for the
+//! TLB flush. A page-table page that a change empties or replaces is unlinked (its parent entry
+//! cleared), marked stray and unlocked, and *retired*. Data frames that unmap removes are
+//! gathered in a small batch and released only after a TLB flush of what changed so far (at
+//! the end of the operation, or earlier when the batch is full, like Linux's `mmu_gather`);
+//! when the cursor is dropped it (a) flushes the TLB for the rest of what changed, (b) unlocks,
+//! and (c) hands retired pages to RCU, which frees them after a grace period. So no frame or
+//! page-table page is reused while a CPU may still translate through it or a walker may still
+//! read it.
 
 use alloc::vec::Vec;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size, index_of};
-use crate::pte::{Entry, PageProp, PageState, Status};
+use crate::pte::{Entry, Fill, PageProp, PageState, Status, holds_memory, is_present, table_of};
 use crate::space::VmSpace;
 use crate::sync::Ordering;
 use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
@@ -40,14 +49,12 @@ pub struct Cursor<'a, P: Platform> {
     range: Range<Vaddr>,
     /// The top page-table page, its level and the virtual address its span starts at.
     top: (PAddr, u8, Vaddr),
-    /// Every page-table page this cursor holds locked.
-    locked: PageList,
-    /// Virtual range whose translations changed and must be flushed.
-    flush: Option<Range<Vaddr>>,
-    /// Page-table pages unlinked by this cursor.
+    /// Whether this cursor holds locks below the top (then they are released by a walk).
+    deep: bool,
+    /// Virtual range whose translations changed and must be flushed (empty: none).
+    flush: Range<Vaddr>,
+    /// Page-table pages unlinked by this cursor, for RCU.
     retired: Vec<PAddr>,
-    /// Data-frame references to drop after the flush.
-    released: Vec<PAddr>,
 }
 
 fn levels<P: Platform>() -> u8 {
@@ -59,14 +66,30 @@ fn table_span(level: u8) -> usize {
     entry_size(level).saturating_mul(512)
 }
 
+/// Frames removed by one operation, released in batches after a TLB flush.
+struct Gather {
+    frames: [PAddr; 16],
+    len: usize,
+}
+
+impl Gather {
+    fn new() -> Self {
+        Self {
+            frames: [0; 16],
+            len: 0,
+        }
+    }
+}
+
 impl<'a, P: Platform> Cursor<'a, P> {
     /// Locks `range` (see the module docs). The range must be page-aligned, non-empty and
     /// inside the space's user range.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn new(space: &'a VmSpace<P>, range: Range<Vaddr>) -> Self {
         let p = space.platform();
+        let cpu = p.cpu_hint();
         loop {
-            let read = space.rcu().read(p.cpu_hint());
+            let read = space.rcu().read(cpu);
             let (mut table, mut level, mut base) = (space.root(), levels::<P>(), 0);
             while level > 1 {
                 let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
@@ -74,13 +97,13 @@ impl<'a, P: Platform> Cursor<'a, P> {
                     break;
                 }
                 let raw = p.entry(table, first).load(Ordering::Acquire);
-                match Entry::decode::<P::Arch>(raw, level) {
-                    Entry::Table(child) => {
+                match table_of::<P::Arch>(raw, level) {
+                    Some(child) => {
                         base += first * entry_size(level);
                         table = child;
                         level -= 1;
                     }
-                    _ => break,
+                    None => break,
                 }
             }
             let meta = p.meta(table);
@@ -92,31 +115,50 @@ impl<'a, P: Platform> Cursor<'a, P> {
             }
             let mut cursor = Cursor {
                 space,
-                range: range.clone(),
+                range,
                 top: (table, level, base),
-                locked: PageList::one(table),
-                flush: None,
+                deep: false,
+                flush: 0..0,
                 retired: Vec::new(),
-                released: Vec::new(),
             };
-            cursor.lock_below(table, level, base, range.clone());
+            if level > 1 {
+                let range = cursor.range.clone();
+                cursor.lock_below(table, level, base, range);
+            }
             drop(read);
             return cursor;
         }
     }
 
-    /// Locks the page-table pages under `table` that overlap `range`, depth first.
+    /// Locks the page-table pages under `table` (at `level` > 1) that overlap `range`, depth
+    /// first.
+    #[inline(never)]
     fn lock_below(&mut self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) {
-        if level == 1 {
-            return;
-        }
         let p = self.space.platform();
         for (i, span) in entries(level, base, &range) {
             let raw = p.entry(table, i).load(Ordering::Acquire);
-            if let Entry::Table(child) = Entry::decode::<P::Arch>(raw, level) {
+            if let Some(child) = table_of::<P::Arch>(raw, level) {
                 p.meta(child).lock.lock();
-                self.locked.push(child);
-                self.lock_below(child, level - 1, span.start, clamp(&range, &span));
+                self.deep = true;
+                if level > 2 {
+                    self.lock_below(child, level - 1, span.start, clamp(&range, &span));
+                }
+            }
+        }
+    }
+
+    /// Unlocks the page-table pages under `table` (at `level` > 1) that overlap `range`:
+    /// children before their parent, while the parent still holds their links.
+    #[inline(never)]
+    fn unlock_below(&self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) {
+        let p = self.space.platform();
+        for (i, span) in entries(level, base, &range) {
+            let raw = p.entry(table, i).load(Ordering::Relaxed);
+            if let Some(child) = table_of::<P::Arch>(raw, level) {
+                if level > 2 {
+                    self.unlock_below(child, level - 1, span.start, clamp(&range, &span));
+                }
+                p.meta(child).lock.unlock();
             }
         }
     }
@@ -139,36 +181,48 @@ impl<'a, P: Platform> Cursor<'a, P> {
         }
     }
 
+    #[inline]
+    fn load(&self, table: PAddr, i: usize) -> u64 {
+        self.space
+            .platform()
+            .entry(table, i)
+            .load(Ordering::Acquire)
+    }
+
     fn read(&self, table: PAddr, i: usize, level: u8) -> Entry {
-        Entry::decode::<P::Arch>(
-            self.space
-                .platform()
-                .entry(table, i)
-                .load(Ordering::Acquire),
-            level,
-        )
+        Entry::decode::<P::Arch>(self.load(table, i), level)
+    }
+
+    /// Replaces entry `i` of `table`, which this cursor read as `old`, by `new`; returns the
+    /// entry as it was replaced. A non-present entry is not cached or written by any MMU, so
+    /// it is simply stored; a present one is swapped (the MMU may have set accessed or dirty
+    /// bits meanwhile) and its range recorded for the TLB flush.
+    #[inline]
+    fn replace(&mut self, table: PAddr, i: usize, level: u8, va: Vaddr, old: u64, new: u64) -> u64 {
+        let entry = self.space.platform().entry(table, i);
+        if !is_present(old) {
+            entry.store(new, Ordering::Release);
+            return old;
+        }
+        let old = entry.swap(new, Ordering::AcqRel);
+        let end = va + entry_size(level);
+        self.flush = if self.flush.is_empty() {
+            va..end
+        } else {
+            self.flush.start.min(va)..self.flush.end.max(end)
+        };
+        old
     }
 
     /// Writes an entry; records what must be flushed.
     fn write(&mut self, table: PAddr, i: usize, level: u8, va: Vaddr, new: Entry) -> Entry {
-        let raw = new.encode::<P::Arch>(level);
-        let old_raw = self
-            .space
-            .platform()
-            .entry(table, i)
-            .swap(raw, Ordering::AcqRel);
-        let old = Entry::decode::<P::Arch>(old_raw, level);
-        if matches!(old, Entry::Leaf(..) | Entry::Table(_)) {
-            let end = va + entry_size(level);
-            self.flush = Some(match self.flush.take() {
-                None => va..end,
-                Some(r) => r.start.min(va)..r.end.max(end),
-            });
-        }
-        old
+        let old = self.load(table, i);
+        let old = self.replace(table, i, level, va, old, new.encode::<P::Arch>(level));
+        Entry::decode::<P::Arch>(old, level)
     }
 
     /// What the page at `va` is.
+    #[inline]
     pub fn query(&self, va: Vaddr) -> PageState {
         let va = va & !(PAGE_SIZE - 1);
         assert!(self.range.contains(&va), "query outside the locked range");
@@ -208,16 +262,19 @@ impl<'a, P: Platform> Cursor<'a, P> {
 
     fn find_in(&self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> Option<Vaddr> {
         for (i, span) in entries(level, base, &range) {
-            match self.read(table, i, level) {
-                Entry::Invalid => {}
-                Entry::Table(child) => {
+            let raw = self.load(table, i);
+            if raw == 0 {
+                continue;
+            }
+            match table_of::<P::Arch>(raw, level) {
+                Some(child) => {
                     if let Some(va) =
                         self.find_in(child, level - 1, span.start, clamp(&range, &span))
                     {
                         return Some(va);
                     }
                 }
-                _ => return Some(span.start.max(range.start)),
+                None => return Some(span.start.max(range.start)),
             }
         }
         None
@@ -226,13 +283,19 @@ impl<'a, P: Platform> Cursor<'a, P> {
     /// Descends to the last-level table holding `va`, splitting huge leaves and high-level
     /// statuses and creating missing tables on the way.
     fn leaf_table(&mut self, va: Vaddr) -> Result<PAddr, VmError> {
-        let (mut table, mut level, mut base) = self.top;
-        while level > 1 {
-            let i = index_of(va, level);
-            let entry_va = base + i * entry_size(level);
-            table = self.split_entry(table, i, level, entry_va)?;
+        self.table_at(va, 1)
+    }
+
+    /// The table at `level` holding `va`, splitting and creating on the way.
+    #[inline]
+    fn table_at(&mut self, va: Vaddr, level: u8) -> Result<PAddr, VmError> {
+        let (mut table, mut l, mut base) = self.top;
+        while l > level {
+            let i = index_of(va, l);
+            let entry_va = base + i * entry_size(l);
+            table = self.split_entry(table, i, l, entry_va)?;
             base = entry_va;
-            level -= 1;
+            l -= 1;
         }
         Ok(table)
     }
@@ -246,31 +309,40 @@ impl<'a, P: Platform> Cursor<'a, P> {
         level: u8,
         entry_va: Vaddr,
     ) -> Result<PAddr, VmError> {
-        let old = self.read(table, i, level);
-        if let Entry::Table(child) = old {
+        let raw = self.load(table, i);
+        if let Some(child) = table_of::<P::Arch>(raw, level) {
             return Ok(child);
         }
         let p = self.space.platform();
         let child = crate::platform::new_table(p).ok_or(VmError::NoMemory)?;
         p.meta(child).lock.lock();
-        self.locked.push(child);
+        self.deep = true;
         let sub = entry_size(level - 1);
-        for j in 0..512 {
-            let e = match old {
-                Entry::Invalid | Entry::Table(_) => continue,
-                Entry::Leaf(pa, prop) => Entry::Leaf(pa + j * sub, prop),
-                Entry::Status(s) => Entry::Status(s.split(level, j)),
-            };
-            p.entry(child, j)
-                .store(e.encode::<P::Arch>(level - 1), Ordering::Relaxed);
+        match Entry::decode::<P::Arch>(raw, level) {
+            Entry::Invalid | Entry::Table(_) => {}
+            Entry::Leaf(pa, prop) => {
+                for j in 0..512 {
+                    let e = Entry::Leaf(pa + j * sub, prop).encode::<P::Arch>(level - 1);
+                    p.entry(child, j).store(e, Ordering::Relaxed);
+                }
+            }
+            Entry::Status(s) => {
+                let fill = Fill::status(s);
+                for j in 0..512 {
+                    p.entry(child, j)
+                        .store(fill.at(j * sub / PAGE_SIZE), Ordering::Relaxed);
+                }
+            }
         }
-        // The link is written with release ordering (in `write`), after the child's entries.
-        self.write(table, i, level, entry_va, Entry::Table(child));
+        // The link is stored with release ordering, after the child's entries.
+        let link = P::Arch::table_entry(child);
+        self.replace(table, i, level, entry_va, raw, link);
         Ok(child)
     }
 
     /// Maps the 4 KiB page at `va` to the data frame `pa` with `prop`, replacing whatever was
     /// there. The cursor takes over one reference to `pa` (in a space that tracks frames).
+    #[inline]
     pub fn map(&mut self, va: Vaddr, pa: PAddr, prop: PageProp) -> Result<(), VmError> {
         self.check(&(va..va + PAGE_SIZE))?;
         let table = self.leaf_table(va)?;
@@ -283,8 +355,18 @@ impl<'a, P: Platform> Cursor<'a, P> {
         } else {
             Entry::Leaf(pa, prop)
         };
-        let old = self.write(table, index_of(va, 1), 1, va, entry);
-        self.release_entry(old, 1);
+        let i = index_of(va, 1);
+        let old = self.load(table, i);
+        let old = self.replace(table, i, 1, va, old, entry.encode::<P::Arch>(1));
+        if holds_memory(old) && self.space.tracks_frames() {
+            // A frame replaced (a copy-on-write break): release it once no TLB maps it.
+            if let Entry::Leaf(old_pa, _) | Entry::Status(Status::Inaccessible { pa: old_pa, .. }) =
+                Entry::decode::<P::Arch>(old, 1)
+            {
+                self.flush();
+                self.space.platform().put_frame(old_pa);
+            }
+        }
         Ok(())
     }
 
@@ -315,6 +397,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
         if self.space.tracks_frames() || !pa.is_multiple_of(PAGE_SIZE) || prop.access().is_empty() {
             return Err(VmError::InvalidArgument);
         }
+        let mut gather = Gather::new();
         let mut off = 0;
         while off < size {
             let (v, a) = (va + off, pa + off);
@@ -325,34 +408,30 @@ impl<'a, P: Platform> Cursor<'a, P> {
                     v % s == 0 && a % s == 0 && size - off >= s && l <= self.top.1
                 })
                 .unwrap_or(1);
-            let table = self.table_at(v, level)?;
+            let table = match self.table_at(v, level) {
+                Ok(table) => table,
+                Err(e) => {
+                    self.release(&mut gather);
+                    return Err(e);
+                }
+            };
             let i = index_of(v, level);
-            let old = self.write(table, i, level, v, Entry::Leaf(a, prop));
-            self.release_entry(old, level);
+            let old = self.load(table, i);
+            let new = Entry::Leaf(a, prop).encode::<P::Arch>(level);
+            let old = self.replace(table, i, level, v, old, new);
+            self.remove(old, level, &mut gather);
             off += entry_size(level);
         }
+        self.release(&mut gather);
         Ok(())
     }
 
-    /// The table at `level` holding `va`, splitting and creating on the way.
-    fn table_at(&mut self, va: Vaddr, level: u8) -> Result<PAddr, VmError> {
-        let (mut table, mut l, mut base) = self.top;
-        while l > level {
-            let i = index_of(va, l);
-            let entry_va = base + i * entry_size(l);
-            table = self.split_entry(table, i, l, entry_va)?;
-            base = entry_va;
-            l -= 1;
-        }
-        Ok(table)
-    }
-
     /// Removes every mapping and status in `range`. Returns the number of pages that were
-    /// mapped. Their frames are released after the TLB flush, when the cursor is dropped.
+    /// mapped. Their frames are released once the TLB no longer maps them, before this
+    /// returns.
     pub fn unmap(&mut self, range: Range<Vaddr>) -> Result<usize, VmError> {
         self.check(&range)?;
-        let (table, level, base) = self.top;
-        self.fill(table, level, base, range, &|_| Entry::Invalid)
+        self.fill_range(range, Fill::INVALID)
     }
 
     /// Sets the status of every page in `range` to `status` (for `File`, the first page of the
@@ -363,41 +442,49 @@ impl<'a, P: Platform> Cursor<'a, P> {
         if matches!(status, Status::Inaccessible { .. }) {
             return Err(VmError::InvalidArgument); // it names one frame: use `map`
         }
-        let start = range.start;
-        let (table, level, base) = self.top;
-        self.fill(table, level, base, range, &|va| {
-            Entry::Status(page_status(status, va - start))
-        })
+        self.fill_range(range, Fill::status(status))
     }
 
-    /// Sets every entry covering `range` to `fill(first va of the entry)`; returns the number of
-    /// mapped pages removed.
+    /// [`fill`](Self::fill) from the top, then the release of the frames removed.
+    fn fill_range(&mut self, range: Range<Vaddr>, fill: Fill) -> Result<usize, VmError> {
+        let mut gather = Gather::new();
+        let (table, level, base) = self.top;
+        let start = range.start;
+        let removed = self.fill(table, level, base, range, start, fill, &mut gather);
+        self.release(&mut gather);
+        removed
+    }
+
+    /// Sets every entry covering `range` to what `fill` says for it (`start` is where the
+    /// fill's first page is); returns the number of mapped pages removed.
+    #[allow(clippy::too_many_arguments)]
     fn fill(
         &mut self,
         table: PAddr,
         level: u8,
         base: Vaddr,
         range: Range<Vaddr>,
-        fill: &dyn Fn(Vaddr) -> Entry,
+        start: Vaddr,
+        fill: Fill,
+        gather: &mut Gather,
     ) -> Result<usize, VmError> {
         let mut removed = 0;
         for (i, span) in entries(level, base, &range) {
-            let covered = range.start <= span.start && span.end <= range.end;
-            let old = self.read(table, i, level);
-            if covered {
-                let new = fill(span.start);
-                if new == Entry::Invalid && old == Entry::Invalid {
-                    continue;
-                }
-                let old = self.write(table, i, level, span.start, new);
-                removed += self.remove(old, level);
-                continue;
+            let old = self.load(table, i);
+            if fill.is_uniform(old) {
+                continue; // already says what the fill would, at this level or below
             }
-            if old == Entry::Invalid && fill(span.start.max(range.start)) == Entry::Invalid {
+            if range.start <= span.start && span.end <= range.end {
+                let new = fill.at((span.start - start) / PAGE_SIZE);
+                let old = self.replace(table, i, level, span.start, old, new);
+                if holds_memory(old) {
+                    removed += self.remove(old, level, gather);
+                }
                 continue;
             }
             let child = self.split_entry(table, i, level, span.start)?;
-            removed += self.fill(child, level - 1, span.start, clamp(&range, &span), fill)?;
+            let sub = clamp(&range, &span);
+            removed += self.fill(child, level - 1, span.start, sub, start, fill, gather)?;
             self.prune(table, i, level, span.start, child);
         }
         Ok(removed)
@@ -407,50 +494,63 @@ impl<'a, P: Platform> Cursor<'a, P> {
     fn prune(&mut self, table: PAddr, i: usize, level: u8, va: Vaddr, child: PAddr) {
         let p = self.space.platform();
         if (0..512).all(|j| p.entry(child, j).load(Ordering::Relaxed) == 0) {
-            self.write(table, i, level, va, Entry::Invalid);
+            let link = self.load(table, i);
+            self.replace(table, i, level, va, link, 0);
             self.retire(child);
         }
     }
 
+    /// Retires a page-table page this cursor unlinked: marks it stray and unlocks it (a walker
+    /// that still reaches it will start over), and queues it for RCU.
     fn retire(&mut self, table: PAddr) {
-        self.space
-            .platform()
-            .meta(table)
-            .stray
-            .store(true, Ordering::Release);
+        let meta = self.space.platform().meta(table);
+        meta.stray.store(true, Ordering::Release);
+        meta.lock.unlock();
         self.retired.push(table);
     }
 
-    /// Releases what an overwritten entry held; returns the number of mapped pages it had.
-    fn remove(&mut self, old: Entry, level: u8) -> usize {
-        match old {
+    /// Releases what an overwritten raw entry at `level` held (frames go to `gather`, tables
+    /// are retired); returns the number of mapped pages it had.
+    fn remove(&mut self, old: u64, level: u8, gather: &mut Gather) -> usize {
+        match Entry::decode::<P::Arch>(old, level) {
             Entry::Table(child) => {
                 let p = self.space.platform();
                 let mut removed = 0;
                 for j in 0..512 {
-                    let raw = p.entry(child, j).swap(0, Ordering::AcqRel);
-                    removed += self.remove(Entry::decode::<P::Arch>(raw, level - 1), level - 1);
+                    let raw = p.entry(child, j).load(Ordering::Relaxed);
+                    if holds_memory(raw) {
+                        removed += self.remove(raw, level - 1, gather);
+                    }
                 }
                 self.retire(child);
                 removed
             }
-            other => self.release_entry(other, level),
-        }
-    }
-
-    /// Queues the frame reference held by a leaf (or inaccessible) entry for release.
-    fn release_entry(&mut self, old: Entry, level: u8) -> usize {
-        match old {
             Entry::Leaf(pa, _) | Entry::Status(Status::Inaccessible { pa, .. }) => {
                 if self.space.tracks_frames() {
                     debug_assert_eq!(level, 1, "tracked spaces map 4 KiB frames only");
-                    self.released.push(pa);
+                    if gather.len == gather.frames.len() {
+                        self.release(gather);
+                    }
+                    gather.frames[gather.len] = pa;
+                    gather.len += 1;
                 }
                 entry_size(level) / PAGE_SIZE
             }
-            Entry::Table(_) => self.remove(old, level),
             _ => 0,
         }
+    }
+
+    /// Flushes the TLB for what changed so far and drops the frame references in `gather`.
+    fn release(&mut self, gather: &mut Gather) {
+        if gather.len == 0 {
+            return;
+        }
+        self.flush();
+        let p = self.space.platform();
+        for &pa in &gather.frames[..gather.len] {
+            p.put_frame(pa);
+        }
+        gather.len = 0;
     }
 
     /// Changes the properties of every mapping and status in `range` to `f(old)`. A mapping
@@ -526,17 +626,19 @@ impl<'a, P: Platform> Cursor<'a, P> {
 
     /// Flushes the TLB now for what changed so far (also done on drop).
     pub fn flush(&mut self) {
-        if let Some(range) = self.flush.take() {
+        if !self.flush.is_empty() {
+            let range = core::mem::replace(&mut self.flush, 0..0);
             self.space.platform().flush_tlb(self.space.root(), range);
         }
     }
 
-    /// Allocates an empty page-table page held locked by this cursor (for fork).
+    /// Allocates an empty page-table page held locked by this cursor (for fork); the caller
+    /// links it inside the cursor's range before the cursor is dropped.
     pub(crate) fn adopt_table(&mut self) -> Result<PAddr, VmError> {
         let p = self.space.platform();
         let table = crate::platform::new_table(p).ok_or(VmError::NoMemory)?;
         p.meta(table).lock.lock();
-        self.locked.push(table);
+        self.deep = true;
         Ok(table)
     }
 
@@ -555,20 +657,18 @@ impl<'a, P: Platform> Cursor<'a, P> {
 }
 
 impl<P: Platform> Drop for Cursor<'_, P> {
+    #[inline]
     fn drop(&mut self) {
         self.flush();
         let p = self.space.platform();
-        for table in self.locked.iter_rev() {
-            p.meta(table).lock.unlock();
+        let (top, level, base) = self.top;
+        if self.deep {
+            self.unlock_below(top, level, base, self.range.clone());
         }
-        let freed = self.space.rcu().retire(&mut self.retired);
-        for table in freed {
-            p.free_table(table);
-        }
-        if self.space.tracks_frames() {
-            for pa in self.released.drain(..) {
-                p.put_frame(pa);
-            }
+        p.meta(top).lock.unlock();
+        let rcu = self.space.rcu();
+        if !self.retired.is_empty() || rcu.has_waiting() {
+            rcu.retire(&mut self.retired, |table| p.free_table(table));
         }
     }
 }
@@ -592,6 +692,7 @@ fn clamp(a: &Range<Vaddr>, b: &Range<Vaddr>) -> Range<Vaddr> {
 
 /// The entries of a table at `level` whose span starts at `base` that overlap `range`, with
 /// each entry's span.
+#[inline]
 fn entries(
     level: u8,
     base: Vaddr,
@@ -607,40 +708,4 @@ fn entries(
         first
     };
     (first..last).map(move |i| (i, base + i * size..base + (i + 1) * size))
-}
-
-/// A list of page-table pages, inline for the common short case (a transaction on a few
-/// pages locks one to a few tables), so that a cursor does not allocate.
-struct PageList {
-    inline: [PAddr; 6],
-    len: usize,
-    more: Vec<PAddr>,
-}
-
-impl PageList {
-    fn one(table: PAddr) -> Self {
-        Self {
-            inline: [table, 0, 0, 0, 0, 0],
-            len: 1,
-            more: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, table: PAddr) {
-        if self.len < self.inline.len() {
-            self.inline[self.len] = table;
-            self.len += 1;
-        } else {
-            self.more.push(table);
-        }
-    }
-
-    /// The pages, last locked first.
-    fn iter_rev(&self) -> impl Iterator<Item = PAddr> + '_ {
-        self.more
-            .iter()
-            .rev()
-            .chain(self.inline[..self.len].iter().rev())
-            .copied()
-    }
 }

@@ -13,11 +13,15 @@
 //! | 4..11 | [`PageProp`] bits |
 //! | 11..30 | file object id (19 bits) |
 //! | 30..64 | file page offset (34 bits), or for `inaccessible` bits 11..55 hold the frame number |
+//!
+//! Bulk changes ([`Fill`]) compute each entry's raw value directly from the first one: a file
+//! status's page offset is the top field, so the status of the page `n` pages further is the
+//! first entry plus `n << 30`.
 
 use bitflags::bitflags;
 
 use crate::PAddr;
-use crate::arch::{PagingArch, Present, entry_size};
+use crate::arch::{PagingArch, Present};
 
 bitflags! {
     /// Properties of a mapping (and the permissions a status grants once populated).
@@ -44,6 +48,7 @@ bitflags! {
 
 impl PageProp {
     /// Only the access permissions (read, write, execute).
+    #[inline]
     pub fn access(self) -> PageProp {
         self & (PageProp::READ | PageProp::WRITE | PageProp::EXEC)
     }
@@ -85,15 +90,21 @@ pub enum Status {
 pub const MAX_OBJECT: u32 = (1 << 19) - 1;
 /// Largest file page offset.
 pub const MAX_FILE_PAGE: u64 = (1 << 34) - 1;
+/// Where the file page offset starts in a non-present entry.
+const FILE_PAGE_SHIFT: u32 = 30;
 
 impl Status {
     /// Encodes the status as a non-present entry.
+    #[inline]
     pub(crate) fn encode(self) -> u64 {
         match self {
             Status::Anonymous { prop } => (1 << 1) | (u64::from(prop.bits()) << 4),
             Status::File { object, page, prop } => {
                 debug_assert!(object <= MAX_OBJECT && page <= MAX_FILE_PAGE);
-                (2 << 1) | (u64::from(prop.bits()) << 4) | (u64::from(object) << 11) | (page << 30)
+                (2 << 1)
+                    | (u64::from(prop.bits()) << 4)
+                    | (u64::from(object) << 11)
+                    | (page << FILE_PAGE_SHIFT)
             }
             Status::Guard => 3 << 1,
             Status::Inaccessible { pa, cow, user } => {
@@ -106,13 +117,14 @@ impl Status {
     }
 
     /// Decodes a non-present, non-zero entry.
+    #[inline]
     pub(crate) fn decode(raw: u64) -> Option<Status> {
         let prop = PageProp::from_bits_truncate((raw >> 4) as u8 & 0x7f);
         Some(match (raw >> 1) & 7 {
             1 => Status::Anonymous { prop },
             2 => Status::File {
                 object: ((raw >> 11) & MAX_OBJECT as u64) as u32,
-                page: raw >> 30,
+                page: raw >> FILE_PAGE_SHIFT,
                 prop,
             },
             3 => Status::Guard,
@@ -124,18 +136,71 @@ impl Status {
             _ => return None,
         })
     }
+}
 
-    /// The status of the `index`-th sub-range when an entry at `level` is split.
-    pub(crate) fn split(self, level: u8, index: usize) -> Status {
-        match self {
-            Status::File { object, page, prop } => Status::File {
-                object,
-                page: page + (index * entry_size(level - 1) / 4096) as u64,
-                prop,
-            },
-            other => other,
+/// What a bulk change writes: the raw entry for a page `n` pages into the changed range is
+/// `raw + n * step` (`step` is non-zero only for file statuses, whose offset advances).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fill {
+    raw: u64,
+    step: u64,
+}
+
+impl Fill {
+    /// Clears entries (unmap).
+    pub(crate) const INVALID: Fill = Fill { raw: 0, step: 0 };
+
+    /// Sets `status`, the status of the first page of the range.
+    #[inline]
+    pub(crate) fn status(status: Status) -> Fill {
+        let step = match status {
+            Status::File { .. } => 1 << FILE_PAGE_SHIFT,
+            _ => 0,
+        };
+        Fill {
+            raw: status.encode(),
+            step,
         }
     }
+
+    /// The raw entry whose first page lies `pages` pages into the range.
+    #[inline]
+    pub(crate) fn at(self, pages: usize) -> u64 {
+        self.raw
+            .wrapping_add((pages as u64).wrapping_mul(self.step))
+    }
+
+    /// Whether every entry this fill writes is `raw` (so an entry that is `raw` already, at
+    /// any level, needs no change).
+    #[inline]
+    pub(crate) fn is_uniform(self, raw: u64) -> bool {
+        self.step == 0 && self.raw == raw
+    }
+}
+
+/// The next-level table a raw entry at `level` points to, if it is one.
+#[inline]
+pub(crate) fn table_of<A: PagingArch>(raw: u64, level: u8) -> Option<PAddr> {
+    if raw & 1 == 0 || level == 1 {
+        return None;
+    }
+    match A::decode_present(raw, level) {
+        Present::Table(pa) => Some(pa),
+        Present::Leaf(..) => None,
+    }
+}
+
+/// Whether a raw entry is present (a table or a mapping the MMU may have cached).
+#[inline]
+pub(crate) fn is_present(raw: u64) -> bool {
+    raw & 1 != 0
+}
+
+/// Whether overwriting a raw entry must release something: a table, a frame (present, or
+/// [`Status::Inaccessible`]). Other statuses and invalid entries hold nothing.
+#[inline]
+pub(crate) fn holds_memory(raw: u64) -> bool {
+    is_present(raw) || (raw >> 1) & 7 == 4
 }
 
 /// A decoded entry.
@@ -153,6 +218,7 @@ pub(crate) enum Entry {
 
 impl Entry {
     /// Decodes `raw` found at `level`.
+    #[inline]
     pub(crate) fn decode<A: PagingArch>(raw: u64, level: u8) -> Entry {
         if raw & 1 != 0 {
             return match A::decode_present(raw, level) {
@@ -168,6 +234,7 @@ impl Entry {
     }
 
     /// Encodes this entry for `level`.
+    #[inline]
     pub(crate) fn encode<A: PagingArch>(self, level: u8) -> u64 {
         match self {
             Entry::Invalid => 0,

@@ -48,6 +48,7 @@ impl Rcu {
     }
 
     /// Enters a read section on behalf of CPU (or thread) `cpu`.
+    #[inline]
     pub(crate) fn read(&self, cpu: usize) -> ReadGuard<'_> {
         let slot = &self.readers[cpu % SLOTS].0;
         loop {
@@ -62,19 +63,26 @@ impl Rcu {
         }
     }
 
-    /// Retires unlinked pages; returns the pages that are now safe to free. Cheap (no lock)
-    /// when there is nothing to retire and nothing waiting.
-    pub(crate) fn retire(&self, pages: &mut Vec<PAddr>) -> Vec<PAddr> {
-        if pages.is_empty() && self.waiting.0.load(Ordering::Relaxed) == 0 {
-            return Vec::new();
-        }
-        let mut pending = self.pending.lock();
-        let e = self.epoch.0.load(Ordering::SeqCst);
-        self.waiting.0.fetch_add(pages.len(), Ordering::Relaxed);
-        pending[e % 2].append(pages);
-        let freed = self.try_advance(&mut pending);
-        self.waiting.0.fetch_sub(freed.len(), Ordering::Relaxed);
-        freed
+    /// Whether a cursor that retired nothing must still call [`Rcu::retire`]: pages are
+    /// waiting for a grace period (one lock-free load).
+    #[inline]
+    pub(crate) fn has_waiting(&self) -> bool {
+        self.waiting.0.load(Ordering::Relaxed) != 0
+    }
+
+    /// Retires unlinked pages (emptying `pages`) and passes every page that is now safe to
+    /// free to `free`.
+    pub(crate) fn retire(&self, pages: &mut Vec<PAddr>, mut free: impl FnMut(PAddr)) {
+        let freed = {
+            let mut pending = self.pending.lock();
+            let e = self.epoch.0.load(Ordering::SeqCst);
+            self.waiting.0.fetch_add(pages.len(), Ordering::Relaxed);
+            pending[e % 2].append(pages);
+            let freed = self.try_advance(&mut pending);
+            self.waiting.0.fetch_sub(freed.len(), Ordering::Relaxed);
+            freed
+        };
+        freed.into_iter().for_each(&mut free);
     }
 
     fn try_advance(&self, pending: &mut [Vec<PAddr>; 2]) -> Vec<PAddr> {
@@ -106,6 +114,7 @@ impl Rcu {
 }
 
 impl Drop for ReadGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.counter.fetch_sub(1, Ordering::SeqCst);
     }

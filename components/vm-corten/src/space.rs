@@ -141,12 +141,12 @@ impl<P: Platform> VmSpace<P> {
                 .checked_add(len)
                 .filter(|&e| e <= self.user_end)
                 .ok_or(VmError::NoMemory)?;
-            self.lock(va..end)?.mark(va..end, status)?;
+            Cursor::new(self, va..end).mark(va..end, status)?;
             return Ok(va);
         }
         for _ in 0..64 {
             let va = self.alloc_va(len)?;
-            let mut cursor = self.lock(va..va + len)?;
+            let mut cursor = Cursor::new(self, va..va + len);
             if cursor.find_next(va).is_none() {
                 cursor.mark(va..va + len, status)?;
                 return Ok(va);
@@ -196,7 +196,7 @@ impl<P: Platform> VmSpace<P> {
     /// `munmap`: removes every mapping and status in `[va, va + len)`.
     pub fn munmap(&self, va: Vaddr, len: usize) -> Result<(), VmError> {
         let range = self.user_range(va, len)?;
-        self.lock(range.clone())?.unmap(range)?;
+        Cursor::new(self, range.clone()).unmap(range)?;
         Ok(())
     }
 
@@ -256,7 +256,7 @@ impl<P: Platform> VmSpace<P> {
         }
         let page = va & !(PAGE_SIZE - 1);
         let p = &*self.platform;
-        let mut cursor = self.lock(page..page + PAGE_SIZE)?;
+        let mut cursor = Cursor::new(self, page..page + PAGE_SIZE);
         match cursor.query(page) {
             PageState::Mapped { prop, .. } if access.allowed_by(prop) => Ok(()), // raced, done
             PageState::Mapped { pa, prop, level: 1 }
@@ -348,10 +348,13 @@ impl<P: Platform> VmSpace<P> {
             let new = match parent.raw_read(ptable, i, level) {
                 Entry::Invalid => continue,
                 Entry::Table(pchild) => {
+                    // Linked before it is filled, so that on failure the child space's drop
+                    // finds and frees it.
                     let cchild = child.adopt_table()?;
+                    child.raw_write(ctable, i, level, va, Entry::Table(cchild));
                     let sub = va..va + size;
                     self.copy_table(parent, child, pchild, cchild, level - 1, va, sub)?;
-                    Entry::Table(cchild)
+                    continue;
                 }
                 Entry::Leaf(pa, prop) => {
                     if self.tracked {

@@ -23,10 +23,12 @@ pub(crate) fn spin_wait() {
 pub(crate) struct LockBit(AtomicBool);
 
 impl LockBit {
+    #[inline]
     pub(crate) const fn new() -> Self {
         Self(AtomicBool::new(false))
     }
 
+    #[inline]
     pub(crate) fn lock(&self) {
         while self
             .0
@@ -45,6 +47,7 @@ impl LockBit {
         self.0.load(Ordering::Relaxed)
     }
 
+    #[inline]
     pub(crate) fn unlock(&self) {
         self.0.store(false, Ordering::Release);
     }
@@ -69,6 +72,7 @@ impl<T> SpinMutex<T> {
         }
     }
 
+    #[inline]
     pub(crate) fn lock(&self) -> SpinMutexGuard<'_, T> {
         self.bit.lock();
         SpinMutexGuard { mutex: self }
@@ -81,6 +85,7 @@ pub(crate) struct SpinMutexGuard<'a, T> {
 
 impl<T> Deref for SpinMutexGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
         // SAFETY: the guard exists only while this thread holds the lock bit, so no other
         // reference to the value exists.
@@ -89,6 +94,7 @@ impl<T> Deref for SpinMutexGuard<'_, T> {
 }
 
 impl<T> DerefMut for SpinMutexGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: as in `deref`; `&mut self` makes this the only reference through the guard.
         unsafe { &mut *self.mutex.value.get() }
@@ -96,6 +102,7 @@ impl<T> DerefMut for SpinMutexGuard<'_, T> {
 }
 
 impl<T> Drop for SpinMutexGuard<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.mutex.bit.unlock();
     }

@@ -41,11 +41,13 @@ pub enum Present {
 }
 
 /// Bytes covered by one entry at `level`.
+#[inline]
 pub const fn entry_size(level: u8) -> usize {
     4096 << (9 * (level as usize - 1))
 }
 
 /// Index of `va` in a table at `level`.
+#[inline]
 pub const fn index_of(va: usize, level: u8) -> usize {
     (va >> (12 + 9 * (level as usize - 1))) & 511
 }

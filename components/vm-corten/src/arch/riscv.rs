@@ -22,12 +22,14 @@ const COW: u64 = 1 << 8;
 const SHARED: u64 = 1 << 9;
 const PPN_MASK: u64 = ((1 << 44) - 1) << 10;
 
+#[inline]
 fn table_entry(pa: PAddr) -> u64 {
     ((pa as u64 >> 12) << 10) | V
 }
 
 /// A leaf needs R or X (R=W=X=0 means "next table"); a mapping without either is not
 /// expressible and is kept as the `Inaccessible` status instead (see `Status`).
+#[inline]
 fn leaf_entry(pa: PAddr, prop: PageProp) -> u64 {
     let mut e = ((pa as u64 >> 12) << 10) | V | A | D;
     for (flag, bit) in [
@@ -46,6 +48,7 @@ fn leaf_entry(pa: PAddr, prop: PageProp) -> u64 {
     e
 }
 
+#[inline]
 fn decode_present(raw: u64) -> Present {
     let pa = (((raw & PPN_MASK) >> 10) << 12) as PAddr;
     if raw & (R | W | X) == 0 {
@@ -74,12 +77,15 @@ macro_rules! riscv_format {
             const MAX_LEAF_LEVEL: u8 = 3;
             const NAME: &'static str = $text;
 
+            #[inline]
             fn table_entry(pa: PAddr) -> u64 {
                 table_entry(pa)
             }
+            #[inline]
             fn leaf_entry(pa: PAddr, prop: PageProp, _level: u8) -> u64 {
                 leaf_entry(pa, prop)
             }
+            #[inline]
             fn decode_present(raw: u64, _level: u8) -> Present {
                 decode_present(raw)
             }

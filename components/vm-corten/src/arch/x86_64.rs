@@ -25,11 +25,13 @@ impl PagingArch for X86_64 {
     const MAX_LEAF_LEVEL: u8 = 3;
     const NAME: &'static str = "x86-64";
 
+    #[inline]
     fn table_entry(pa: PAddr) -> u64 {
         // Tables allow everything; leaves restrict.
         (pa as u64 & ADDR) | P | RW | US
     }
 
+    #[inline]
     fn leaf_entry(pa: PAddr, prop: PageProp, level: u8) -> u64 {
         let mut e = (pa as u64 & ADDR) | P | A | D;
         if prop.contains(PageProp::WRITE) {
@@ -56,6 +58,7 @@ impl PagingArch for X86_64 {
         e
     }
 
+    #[inline]
     fn decode_present(raw: u64, level: u8) -> Present {
         let pa = (raw & ADDR) as PAddr;
         if level > 1 && raw & PS == 0 {
