@@ -3,11 +3,13 @@
 //! Contents:
 //! - `/bin/busybox` from Debian's `busybox-static` (see `debian.rs`) and a symlink to it for
 //!   every applet, at BusyBox's own install paths (`bin/sh`, `usr/bin/awk`, ...);
-//! - the directories `/dev /proc /sys /tmp /etc /root`, the nodes `/dev/console` and
-//!   `/dev/null`, a one-user `/etc/passwd` and `/etc/group`;
+//! - the directories `/dev /proc /sys /tmp /etc /root`, the nodes `/dev/console`,
+//!   `/dev/null` and `/dev/zero`, a one-user `/etc/passwd` and `/etc/group`;
 //! - `/init` from `tests/init` (its header documents the convention);
 //! - the project's C test programs `tests/c/*.c`, compiled statically (`musl-gcc` for x86-64,
 //!   `riscv64-linux-gnu-gcc` for riscv64) into `target/initramfs/<arch>/` and put in `/tests/`;
+//! - the benchmark suite `tests/bench/*.c`, compiled the same way (with `-pthread`) into one
+//!   program, `/bench/bench` (`cargo xtask bench` runs it);
 //! - files given with `--include HOST_PATH[:GUEST_PATH]`;
 //! - with a command (`cargo xtask qemu -- COMMAND`), `/etc/init.cmd`.
 //!
@@ -36,6 +38,10 @@ pub const STATUS_MARKER: &str = "init: exit status ";
 const C_TESTS_DIR: &str = "tests/c";
 /// The `/init` script, relative to the workspace root.
 const INIT_SCRIPT: &str = "tests/init";
+/// The benchmark suite's sources, relative to the workspace root.
+const BENCH_DIR: &str = "tests/bench";
+/// Where the benchmark program goes in the guest.
+pub const BENCH_GUEST_PATH: &str = "/bench/bench";
 
 /// A host file or directory to put in the initramfs (`--include HOST_PATH[:GUEST_PATH]`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +133,7 @@ pub fn build(root: &Path, arch: Arch, spec: Spec) -> Result<Built, String> {
     let busybox = read(&busybox_path)?;
     let applets = applet_paths(root, arch, &busybox_path, &busybox)?;
     let tests = compile_c_tests(root, arch)?;
+    let bench = compile_bench(root, arch)?;
 
     let mut a = Archive::new();
     for dir in [
@@ -139,6 +146,7 @@ pub fn build(root: &Path, arch: Arch, spec: Spec) -> Result<Built, String> {
         "/sys",
         "/etc",
         "/tests",
+        "/bench",
     ] {
         a.dir(dir, 0o755)?;
     }
@@ -148,6 +156,7 @@ pub fn build(root: &Path, arch: Arch, spec: Spec) -> Result<Built, String> {
     // kernel without a device filesystem.
     a.char_dev("/dev/console", 0o600, 5, 1)?;
     a.char_dev("/dev/null", 0o666, 1, 3)?;
+    a.char_dev("/dev/zero", 0o666, 1, 5)?;
     a.file(
         "/etc/passwd",
         0o644,
@@ -168,6 +177,7 @@ pub fn build(root: &Path, arch: Arch, spec: Spec) -> Result<Built, String> {
         a.file(&guest, 0o755, read(test)?)?;
         guest_tests.push(guest);
     }
+    a.file(BENCH_GUEST_PATH, 0o755, read(&bench)?)?;
     for include in spec.includes {
         add_host_path(&mut a, &include.host, &include.guest)
             .map_err(|e| format!("--include {}: {e}", include.host.display()))?;
@@ -236,6 +246,59 @@ fn c_compiler(arch: Arch) -> &'static str {
     }
 }
 
+/// Runs `arch`'s C compiler: `-static -O2 -Wall -Wextra -Werror`, then `extra` flags, the
+/// sources, `-o out`. On failure the half-written output is removed.
+fn compile(arch: Arch, sources: &[PathBuf], extra: &[&str], out: &Path) -> Result<(), String> {
+    let cc = c_compiler(arch);
+    let status = Command::new(cc)
+        .args(["-static", "-O2", "-Wall", "-Wextra", "-Werror"])
+        .args(extra)
+        .args(sources)
+        .arg("-o")
+        .arg(out)
+        .status()
+        .map_err(|e| format!("cannot run {cc} (`cargo xtask setup` installs it): {e}"))?;
+    if !status.success() {
+        let _ = std::fs::remove_file(out);
+        let names: Vec<String> = sources.iter().map(|s| s.display().to_string()).collect();
+        return Err(format!("{cc} failed on {} ({status})", names.join(" ")));
+    }
+    Ok(())
+}
+
+/// Compiles `tests/bench/*.c` for `arch` into one program, `target/initramfs/<arch>-bench`
+/// (when it is missing or older than a source or header), and returns its path.
+pub fn compile_bench(root: &Path, arch: Arch) -> Result<PathBuf, String> {
+    let src_dir = root.join(BENCH_DIR);
+    let out = root.join("target/initramfs").join(format!("{arch}-bench"));
+    let mut sources = Vec::new();
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    for entry in std::fs::read_dir(&src_dir)
+        .map_err(|e| format!("cannot list {}: {e}", src_dir.display()))?
+        .flatten()
+    {
+        let p = entry.path();
+        let ext = p.extension().and_then(|e| e.to_str());
+        if matches!(ext, Some("c" | "h")) {
+            newest = newest.max(mtime(&p));
+        }
+        if ext == Some("c") {
+            sources.push(p);
+        }
+    }
+    sources.sort();
+    if sources.is_empty() {
+        return Err(format!("no C sources in {}", src_dir.display()));
+    }
+    if !out.is_file() || mtime(&out) < newest {
+        std::fs::create_dir_all(root.join("target/initramfs"))
+            .map_err(|e| format!("cannot create target/initramfs: {e}"))?;
+        compile(arch, &sources, &["-pthread"], &out)?;
+    }
+    debian::check_static_elf(&out, arch)?;
+    Ok(out)
+}
+
 /// Compiles every `tests/c/*.c` for `arch` into `target/initramfs/<arch>/NAME` (when the
 /// binary is missing or older than a source or header) and returns the binaries' paths.
 pub fn compile_c_tests(root: &Path, arch: Arch) -> Result<Vec<PathBuf>, String> {
@@ -263,17 +326,7 @@ pub fn compile_c_tests(root: &Path, arch: Arch) -> Result<Vec<PathBuf>, String> 
         let out = out_dir.join(stem);
         let newest_input = mtime(&src).max(headers_changed);
         if !out.is_file() || mtime(&out) < newest_input {
-            let cc = c_compiler(arch);
-            let status = Command::new(cc)
-                .args(["-static", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
-                .arg(&out)
-                .arg(&src)
-                .status()
-                .map_err(|e| format!("cannot run {cc} (`cargo xtask setup` installs it): {e}"))?;
-            if !status.success() {
-                let _ = std::fs::remove_file(&out);
-                return Err(format!("{cc} failed on {} ({status})", src.display()));
-            }
+            compile(arch, std::slice::from_ref(&src), &[], &out)?;
         }
         debian::check_static_elf(&out, arch)?;
         built.push(out);
@@ -454,7 +507,7 @@ pub fn check(root: &Path, arch: Arch) -> (Option<PathBuf>, Vec<NamedResult>) {
         .iter()
         .filter(|e| e.mode & cpio::S_IFMT == cpio::S_IFLNK)
         .count();
-    let dirs_missing: Vec<&str> = ["dev", "proc", "sys", "tmp", "etc", "root", "tests"]
+    let dirs_missing: Vec<&str> = ["dev", "proc", "sys", "tmp", "etc", "root", "tests", "bench"]
         .into_iter()
         .filter(|d| !get(d).is_some_and(cpio::Entry::is_dir))
         .collect();
@@ -473,6 +526,10 @@ pub fn check(root: &Path, arch: Arch) -> (Option<PathBuf>, Vec<NamedResult>) {
                 if sh_link.is_some() { "ok" } else { "missing" },
             ))
         },
+    ));
+    results.push((
+        format!("{arch}: initramfs {BENCH_GUEST_PATH} is a static {machine} ELF"),
+        elf_check(BENCH_GUEST_PATH.trim_start_matches('/')),
     ));
     for test in &built.tests {
         results.push((
