@@ -11,6 +11,11 @@
 //! The archive's address and keyring come from the machine's own apt configuration
 //! (`debian.sources`); no address is written in the repository. amd64 packages come from
 //! Debian 12 (bookworm), riscv64 ones from Debian 13 (trixie).
+//!
+//! Two things are fetched: `busybox-static` (the guest's user space) and, for
+//! `cargo xtask bench`, the Linux kernel that is the baseline: the versioned package that
+//! Debian's kernel metapackage (`linux-image-cloud-amd64`, `linux-image-riscv64`) depends on,
+//! of which only `/boot/vmlinu[xz]-*` is kept.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -147,6 +152,21 @@ impl AptRoot {
         let mut cmd = Command::new("apt-get");
         cmd.arg("-c").arg(self.dir.join("apt.conf"));
         cmd
+    }
+
+    /// `apt-cache` with this configuration.
+    pub fn apt_cache(&self) -> Command {
+        let mut cmd = Command::new("apt-cache");
+        cmd.arg("-c").arg(self.dir.join("apt.conf"));
+        cmd
+    }
+
+    /// The record of the candidate version of `package` (`apt-cache show`).
+    pub fn show(&self, package: &str) -> Result<String, String> {
+        crate::output_of(
+            self.apt_cache()
+                .args(["show", "--no-all-versions", package]),
+        )
     }
 
     /// Refreshes the package lists.
@@ -297,6 +317,132 @@ pub fn busybox(root: &Path, arch: Arch) -> Result<PathBuf, String> {
     Ok(binary)
 }
 
+/// Debian's Linux kernel for `arch`, the baseline of `cargo xtask bench`.
+#[derive(Clone, Debug)]
+pub struct LinuxKernel {
+    /// The kernel image QEMU boots (`-kernel`): a bzImage on amd64, an `Image` on riscv64.
+    pub image: PathBuf,
+    /// The package it came from, with its version (`linux-image-6.1.0-50-cloud-amd64 6.1.176-1`).
+    pub package: String,
+}
+
+/// The metapackage that names the current kernel for `arch`'s suite.
+pub fn linux_metapackage(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "linux-image-cloud-amd64",
+        Arch::Riscv64 => "linux-image-riscv64",
+    }
+}
+
+/// The versioned kernel package a metapackage's `apt-cache show` record depends on: the first
+/// `linux-image-*` name in its `Depends:` line.
+pub fn kernel_dependency(record: &str) -> Option<String> {
+    let depends = record.lines().find_map(|l| l.strip_prefix("Depends:"))?;
+    depends
+        .split([',', '|'])
+        .map(|d| d.split_whitespace().next().unwrap_or(""))
+        .find(|name| name.starts_with("linux-image-"))
+        .map(str::to_string)
+}
+
+/// The `Version:` of an `apt-cache show` record.
+fn record_version(record: &str) -> Option<&str> {
+    record
+        .lines()
+        .find_map(|l| l.strip_prefix("Version:"))
+        .map(str::trim)
+}
+
+/// Debian's Linux kernel for `arch` (the cloud amd64 kernel of bookworm, the riscv64 kernel
+/// of trixie), downloaded and unpacked into `target/debian/<debarch>-<codename>/linux/` when
+/// that directory holds none yet. The `.deb` is deleted after its `/boot` is unpacked.
+pub fn linux_kernel(root: &Path, arch: Arch) -> Result<LinuxKernel, String> {
+    let suite = suite(arch);
+    let dir = cache_dir(root, suite).join("linux");
+    let stamp = dir.join("package");
+    let find_image = |dir: &Path| -> Option<PathBuf> {
+        let boot = dir.join("boot");
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&boot)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("vmlinuz-") || n.starts_with("vmlinux-"))
+            })
+            .collect();
+        found.sort();
+        found.pop()
+    };
+    if let (Ok(package), Some(image)) = (std::fs::read_to_string(&stamp), find_image(&dir)) {
+        return Ok(LinuxKernel {
+            image,
+            package: package.trim().to_string(),
+        });
+    }
+    let apt = AptRoot::for_suite(root, suite)?;
+    apt.prepare()?;
+    let meta = linux_metapackage(arch);
+    eprintln!(
+        "debian: fetching the Linux kernel ({meta}) for {} from {} ...",
+        suite.debian_arch, suite.codename
+    );
+    apt.update()?;
+    let record = apt.show(meta)?;
+    let package = kernel_dependency(&record).ok_or(format!(
+        "{meta} depends on no linux-image-* package:\n{record}"
+    ))?;
+    let version = record_version(&apt.show(&package)?)
+        .unwrap_or("?")
+        .to_string();
+    let deb = apt.download(&package, &cache_dir(root, suite).join("debs"))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    mkdir(&dir)?;
+    extract_boot(&deb, &dir)?;
+    let _ = std::fs::remove_file(&deb);
+    let image = find_image(&dir).ok_or(format!(
+        "{} holds no /boot/vmlinuz-* or /boot/vmlinux-*",
+        deb.display()
+    ))?;
+    let package = format!("{package} {version}");
+    write(&stamp, format!("{package}\n").as_bytes())?;
+    eprintln!(
+        "debian: unpacked {} ({package}, {} KiB)",
+        image.strip_prefix(root).unwrap_or(&image).display(),
+        std::fs::metadata(&image).map_or(0, |m| m.len()) / 1024
+    );
+    Ok(LinuxKernel { image, package })
+}
+
+/// Unpacks only `./boot` of `deb` into `into` (`dpkg-deb --fsys-tarfile | tar -x ./boot`):
+/// the kernel packages' modules are most of their size.
+fn extract_boot(deb: &Path, into: &Path) -> Result<(), String> {
+    use std::process::Stdio;
+    let mut dpkg = Command::new("dpkg-deb")
+        .arg("--fsys-tarfile")
+        .arg(deb)
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run dpkg-deb: {e}"))?;
+    let tar_status = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(into)
+        .arg("./boot")
+        .stdin(dpkg.stdout.take().expect("piped stdout"))
+        .status()
+        .map_err(|e| format!("cannot run tar: {e}"))?;
+    let dpkg_status = dpkg.wait().map_err(|e| e.to_string())?;
+    if !dpkg_status.success() || !tar_status.success() {
+        return Err(format!(
+            "unpacking /boot of {} failed (dpkg-deb {dpkg_status}, tar {tar_status})",
+            deb.display()
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +454,27 @@ mod tests {
             uri: "http://mirror.invalid/debian".into(),
             keyring: Some("/usr/share/keyrings/k.gpg".into()),
         }
+    }
+
+    #[test]
+    fn kernel_dependency_of_a_metapackage() {
+        let record = "Package: linux-image-cloud-amd64\nVersion: 6.1.176-1\n\
+                      Depends: linux-image-6.1.0-50-cloud-amd64 (= 6.1.176-1)\n\
+                      Description: Linux for x86-64 cloud\n";
+        assert_eq!(
+            kernel_dependency(record).as_deref(),
+            Some("linux-image-6.1.0-50-cloud-amd64")
+        );
+        assert_eq!(record_version(record), Some("6.1.176-1"));
+        let record = "Depends: initramfs-tools | linux-initramfs-tool, \
+                      linux-image-6.12.117+deb13-riscv64 (= 6.12.117-1)\n";
+        assert_eq!(
+            kernel_dependency(record).as_deref(),
+            Some("linux-image-6.12.117+deb13-riscv64")
+        );
+        assert_eq!(kernel_dependency("Package: x\nDepends: libc6\n"), None);
+        assert_eq!(kernel_dependency("Package: x\n"), None);
+        assert_eq!(linux_metapackage(Arch::Riscv64), "linux-image-riscv64");
     }
 
     #[test]
