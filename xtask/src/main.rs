@@ -7,6 +7,8 @@
 //! - `lint`: the tier rules and the TCB report;
 //! - `test [--arch A]`: host tests, fmt, clippy, lint, and the in-QEMU suites; ends with
 //!   `N passed, N failed`;
+//! - `bench [--arch A] [--only WORDS] [--reps N] [--icount]`: the user-space benchmarks on this
+//!   kernel and on Debian's Linux under QEMU; a ratio table, JSON and an SVG chart;
 //! - `bench vm [--threads N]`: the host benchmark of vm-corten against a classic design.
 
 mod arch;

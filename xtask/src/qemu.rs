@@ -93,7 +93,19 @@ impl QemuRun<'_> {
 
     /// Boots, waits for the VM to end (or the timeout), and reports.
     pub fn run(&self) -> Result<Outcome, String> {
+        self.run_with(&[], None)
+    }
+
+    /// Like [`QemuRun::run`], with `extra_args` appended to QEMU's command line (`-icount
+    /// ...`), and the VM killed (as timed out) once the console has been silent for
+    /// `idle_timeout`.
+    pub fn run_with(
+        &self,
+        extra_args: &[String],
+        idle_timeout: Option<Duration>,
+    ) -> Result<Outcome, String> {
         let mut cmd = self.command();
+        cmd.args(extra_args);
         cmd.stdout(Stdio::piped()).stdin(if self.echo {
             Stdio::inherit()
         } else {
@@ -127,14 +139,17 @@ impl QemuRun<'_> {
                 banner_at = Some(start.elapsed());
             }
         };
+        let mut last_output = Instant::now();
         let status = loop {
             while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(20)) {
                 take(chunk, &mut log);
+                last_output = Instant::now();
             }
             if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
                 break Some(status);
             }
-            if Instant::now() >= deadline {
+            let idle = idle_timeout.is_some_and(|limit| last_output.elapsed() >= limit);
+            if Instant::now() >= deadline || idle {
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
