@@ -8,7 +8,10 @@
 //!    and holds static binaries for the right machine, each checked file counted;
 //! 6. per architecture, in QEMU (with that initramfs as `-initrd`): the in-kernel tests (each
 //!    `ktest:` line counted), then the self-checks that a failing test and a kernel fault are
-//!    caught (`ktest.inject=...`), then the `hello-frame` example kernel.
+//!    caught (`ktest.inject=...`), then the `hello-frame` example kernel;
+//! 7. per architecture, the benchmark harness's smoke run (`bench::smoke`): one short
+//!    repetition of a few benchmarks on this kernel and on Debian's Linux, each result parsed
+//!    from both counted (no figure is asserted).
 //!
 //! Serial logs go to `target/xtask/`. The closing line is `N passed, N failed` (plus
 //! `, N skipped` when a failing in-kernel test kept later ones from running).
@@ -371,6 +374,9 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
 
     user_programs(root, arch, &kernel.path, initrd, t);
     shell_scripts(root, arch, &kernel.path, t);
+    for (name, result) in crate::bench::smoke(root, arch, &kernel.path) {
+        t.check(&name, result);
+    }
 
     // The example kernel on frame alone.
     let hello = Image::build(root, arch, Profile::Debug, Some("hello-frame")).and_then(|image| {
