@@ -126,9 +126,9 @@ pub fn chart(title: &str, rows: &[Row]) -> String {
                 let _ = writeln!(
                     out,
                     r#"<text x="{:.1}" y="{:.1}" font-size="11" fill="{MISSING}">{}</text>"#,
-                    x_of(1.0) + 6.0,
+                    PLOT_LEFT + 4.0,
                     y + ROW - 5.0,
-                    escape(&which)
+                    escape(&which.chars().take(100).collect::<String>())
                 );
             }
         }
