@@ -261,6 +261,13 @@ impl<'a, P: Platform> Cursor<'a, P> {
     }
 
     fn find_in(&self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> Option<Vaddr> {
+        if level == 1 {
+            let first = index_of(range.start, 1);
+            let pages = (range.end - range.start) / PAGE_SIZE;
+            return (0..pages)
+                .find(|&k| self.load(table, first + k) != 0)
+                .map(|k| range.start + k * PAGE_SIZE);
+        }
         for (i, span) in entries(level, base, &range) {
             let raw = self.load(table, i);
             if raw == 0 {
@@ -468,6 +475,9 @@ impl<'a, P: Platform> Cursor<'a, P> {
         fill: Fill,
         gather: &mut Gather,
     ) -> Result<usize, VmError> {
+        if level == 1 {
+            return Ok(self.fill_leaves(table, range, start, fill, gather));
+        }
         let mut removed = 0;
         for (i, span) in entries(level, base, &range) {
             let old = self.load(table, i);
@@ -488,6 +498,52 @@ impl<'a, P: Platform> Cursor<'a, P> {
             self.prune(table, i, level, span.start, child);
         }
         Ok(removed)
+    }
+
+    /// [`fill`](Self::fill) in a last-level table, which `range` lies in: every entry is
+    /// covered, so one pass over the slots.
+    fn fill_leaves(
+        &mut self,
+        table: PAddr,
+        range: Range<Vaddr>,
+        start: Vaddr,
+        fill: Fill,
+        gather: &mut Gather,
+    ) -> usize {
+        let first = index_of(range.start, 1);
+        let mut removed = 0;
+        for (k, va) in range.step_by(PAGE_SIZE).enumerate() {
+            let old = self.load(table, first + k);
+            if fill.is_uniform(old) {
+                continue;
+            }
+            let new = fill.at((va - start) / PAGE_SIZE);
+            let old = self.replace(table, first + k, 1, va, old, new);
+            if holds_memory(old) {
+                removed += self.remove(old, 1, gather);
+            }
+        }
+        removed
+    }
+
+    /// The slot of `va` when the top is the last-level table holding it (a transaction on a
+    /// few pages that were touched before): its index and raw entry.
+    #[inline]
+    pub(crate) fn top_leaf(&self, va: Vaddr) -> Option<(usize, u64)> {
+        let (table, level, _) = self.top;
+        (level == 1).then(|| {
+            let i = index_of(va, 1);
+            (i, self.load(table, i))
+        })
+    }
+
+    /// Replaces the non-present entry `raw` at slot `i` of the top (see
+    /// [`top_leaf`](Self::top_leaf)) by `new`.
+    #[inline]
+    pub(crate) fn set_top_leaf(&mut self, i: usize, raw: u64, new: u64) {
+        debug_assert!(!holds_memory(raw) && self.top.1 == 1);
+        let p = self.space.platform();
+        p.entry(self.top.0, i).store(new, Ordering::Release);
     }
 
     /// Unlinks `child` (entry `i` of `table`) if it became entirely invalid.

@@ -257,6 +257,17 @@ impl<P: Platform> VmSpace<P> {
         let page = va & !(PAGE_SIZE - 1);
         let p = &*self.platform;
         let mut cursor = Cursor::new(self, page..page + PAGE_SIZE);
+        // The common case, first touch of reserved anonymous memory whose last-level table
+        // exists (the cursor's top): one slot, read and written in place.
+        if let Some((i, raw)) = cursor.top_leaf(page)
+            && let Entry::Status(Status::Anonymous { prop }) = Entry::decode::<P::Arch>(raw, 1)
+            && access.allowed_by(prop)
+        {
+            let frame = p.alloc_frame().ok_or(VmError::NoMemory)?;
+            let leaf = Entry::Leaf(frame, prop | PageProp::USER);
+            cursor.set_top_leaf(i, raw, leaf.encode::<P::Arch>(1));
+            return Ok(());
+        }
         match cursor.query(page) {
             PageState::Mapped { prop, .. } if access.allowed_by(prop) => Ok(()), // raced, done
             PageState::Mapped { pa, prop, level: 1 }
