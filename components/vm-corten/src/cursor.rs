@@ -9,10 +9,12 @@
 //!    page-table page whose span contains the whole range (stop where the range spans several
 //!    entries, or where the entry on the way is not a next-level table).
 //! 2. Lock that page (the *top*). If it is *stray* (unlinked meanwhile), unlock and start over.
-//! 3. Lock every page-table page below the top that overlaps the range, in depth-first address
-//!    order. Entries of a locked page change only under its lock, so the children found are
-//!    live and stay linked.
-//! 4. Leave the read section: nothing in the locked subtree can be unlinked by anyone else.
+//! 3. Leave the read section: from here on the cursor follows only links it reads from pages
+//!    it holds locked, and a page is unlinked only under its parent's lock, so nothing it can
+//!    reach is retired under it.
+//! 4. Lock every page-table page below the top that overlaps the range, in depth-first address
+//!    order, reading each page's entries only once it is locked. Entries of a locked page
+//!    change only under its lock, so the children found are live and stay linked.
 //!
 //! Every cursor takes locks top-down along tree paths, and two cursors with the same top
 //! serialise on it, so there is no cycle and no deadlock. Cursors whose ranges are disjoint lock
@@ -113,38 +115,37 @@ impl<'a, P: Platform> Cursor<'a, P> {
                 drop(read);
                 continue;
             }
-            let mut cursor = Cursor {
+            // Below a locked page nothing is unlinked by others: the read section can end.
+            drop(read);
+            let deep = level > 1 && Self::lock_below(p, table, level, base, range.clone());
+            // Built last, from values only, so that it is constructed in place.
+            return Cursor {
                 space,
                 range,
                 top: (table, level, base),
-                deep: false,
+                deep,
                 flush: 0..0,
                 retired: Vec::new(),
             };
-            if level > 1 {
-                let range = cursor.range.clone();
-                cursor.lock_below(table, level, base, range);
-            }
-            drop(read);
-            return cursor;
         }
     }
 
     /// Locks the page-table pages under `table` (at `level` > 1) that overlap `range`, depth
-    /// first.
+    /// first; returns whether there were any.
     #[inline(never)]
-    fn lock_below(&mut self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) {
-        let p = self.space.platform();
+    fn lock_below(p: &P, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> bool {
+        let mut any = false;
         for (i, span) in entries(level, base, &range) {
             let raw = p.entry(table, i).load(Ordering::Acquire);
             if let Some(child) = table_of::<P::Arch>(raw, level) {
                 p.meta(child).lock.lock();
-                self.deep = true;
+                any = true;
                 if level > 2 {
-                    self.lock_below(child, level - 1, span.start, clamp(&range, &span));
+                    Self::lock_below(p, child, level - 1, span.start, clamp(&range, &span));
                 }
             }
         }
+        any
     }
 
     /// Unlocks the page-table pages under `table` (at `level` > 1) that overlap `range`:
