@@ -42,7 +42,7 @@ use core::ops::Range;
 use crate::arch::{PagingArch, entry_size, index_of};
 use crate::pte::{Entry, Fill, PageProp, PageState, Status, holds_memory, is_present, table_of};
 use crate::space::VmSpace;
-use crate::sync::Ordering;
+use crate::sync::{AtomicU64, Ordering};
 use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
 
 /// Exclusive access to a range of an address space. See the [module docs](self).
@@ -88,8 +88,13 @@ impl<'a, P: Platform> Cursor<'a, P> {
     /// inside the space's user range.
     #[inline(always)]
     pub(crate) fn new(space: &'a VmSpace<P>, range: Range<Vaddr>) -> Self {
+        Self::new_on(space, range, space.platform().cpu_hint())
+    }
+
+    /// [`new`](Self::new) for a caller that knows its [`cpu_hint`](Platform::cpu_hint).
+    #[inline(always)]
+    pub(crate) fn new_on(space: &'a VmSpace<P>, range: Range<Vaddr>, cpu: usize) -> Self {
         let p = space.platform();
-        let cpu = p.cpu_hint();
         loop {
             let read = space.rcu().read(cpu);
             let (mut table, mut level, mut base) = (space.root(), levels::<P>(), 0);
@@ -200,7 +205,20 @@ impl<'a, P: Platform> Cursor<'a, P> {
     /// bits meanwhile) and its range recorded for the TLB flush.
     #[inline]
     fn replace(&mut self, table: PAddr, i: usize, level: u8, va: Vaddr, old: u64, new: u64) -> u64 {
-        let entry = self.space.platform().entry(table, i);
+        let space: &'a VmSpace<P> = self.space;
+        self.replace_entry(space.platform().entry(table, i), level, va, old, new)
+    }
+
+    /// [`replace`](Self::replace) on an entry already looked up.
+    #[inline]
+    fn replace_entry(
+        &mut self,
+        entry: &AtomicU64,
+        level: u8,
+        va: Vaddr,
+        old: u64,
+        new: u64,
+    ) -> u64 {
         if !is_present(old) {
             entry.store(new, Ordering::Release);
             return old;
@@ -259,6 +277,13 @@ impl<'a, P: Platform> Cursor<'a, P> {
         let (table, level, base) = self.top;
         let va = self.find_in(table, level, base, from..self.range.end)?;
         Some((va, self.query(va)))
+    }
+
+    /// Whether every page of the locked range is invalid (no mapping, no status).
+    pub(crate) fn is_vacant(&self) -> bool {
+        let (table, level, base) = self.top;
+        self.find_in(table, level, base, self.range.clone())
+            .is_none()
     }
 
     fn find_in(&self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> Option<Vaddr> {
@@ -458,7 +483,11 @@ impl<'a, P: Platform> Cursor<'a, P> {
         let mut gather = Gather::new();
         let (table, level, base) = self.top;
         let start = range.start;
-        let removed = self.fill(table, level, base, range, start, fill, &mut gather);
+        let removed = if level == 1 {
+            Ok(self.fill_leaves(table, range, start, fill, &mut gather))
+        } else {
+            self.fill(table, level, base, range, start, fill, &mut gather)
+        };
         self.release(&mut gather);
         removed
     }
@@ -511,18 +540,22 @@ impl<'a, P: Platform> Cursor<'a, P> {
         fill: Fill,
         gather: &mut Gather,
     ) -> usize {
+        let space: &'a VmSpace<P> = self.space;
         let first = index_of(range.start, 1);
+        let pages = (range.end - range.start) / PAGE_SIZE;
         let mut removed = 0;
-        for (k, va) in range.step_by(PAGE_SIZE).enumerate() {
-            let old = self.load(table, first + k);
-            if fill.is_uniform(old) {
-                continue;
+        let mut va = range.start;
+        for i in first..first + pages {
+            let entry = space.platform().entry(table, i);
+            let old = entry.load(Ordering::Acquire);
+            if !fill.is_uniform(old) {
+                let new = fill.at((va - start) / PAGE_SIZE);
+                let old = self.replace_entry(entry, 1, va, old, new);
+                if holds_memory(old) {
+                    removed += self.remove(old, 1, gather);
+                }
             }
-            let new = fill.at((va - start) / PAGE_SIZE);
-            let old = self.replace(table, first + k, 1, va, old, new);
-            if holds_memory(old) {
-                removed += self.remove(old, 1, gather);
-            }
+            va += PAGE_SIZE;
         }
         removed
     }

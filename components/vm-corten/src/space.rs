@@ -144,24 +144,25 @@ impl<P: Platform> VmSpace<P> {
             Cursor::new(self, va..end).mark(va..end, status)?;
             return Ok(va);
         }
+        let cpu = self.platform.cpu_hint();
         for _ in 0..64 {
-            let va = self.alloc_va(len)?;
-            let mut cursor = Cursor::new(self, va..va + len);
-            if cursor.find_next(va).is_none() {
+            let va = self.alloc_va(len, cpu)?;
+            let mut cursor = Cursor::new_on(self, va..va + len, cpu);
+            if cursor.is_vacant() {
                 cursor.mark(va..va + len, status)?;
                 return Ok(va);
             }
             // Taken (by a `MAP_FIXED` mapping): the rest of the arena may be too, so stepping
             // through it could fail 64 times; take a fresh arena instead.
             drop(cursor);
-            *self.arenas[self.platform.cpu_hint() % ARENA_SLOTS].lock() = 0..0;
+            *self.arenas[cpu % ARENA_SLOTS].lock() = 0..0;
         }
         Err(VmError::NoMemory)
     }
 
-    /// Picks a free-looking range of `len` bytes from this CPU's arena.
-    fn alloc_va(&self, len: usize) -> Result<Vaddr, VmError> {
-        let slot = &self.arenas[self.platform.cpu_hint() % ARENA_SLOTS];
+    /// Picks a free-looking range of `len` bytes from the arena of CPU `cpu`.
+    fn alloc_va(&self, len: usize, cpu: usize) -> Result<Vaddr, VmError> {
+        let slot = &self.arenas[cpu % ARENA_SLOTS];
         let mut arena = slot.lock();
         if arena.end - arena.start < len {
             let size = len.next_multiple_of(ARENA_SIZE);
