@@ -286,6 +286,39 @@ impl<'a, P: Platform> Cursor<'a, P> {
             .is_none()
     }
 
+    /// Gives the whole locked range `status` if every page of it is invalid (a fresh range
+    /// for a non-fixed mmap); returns whether it did. Nothing is removed, so nothing is
+    /// flushed or released.
+    #[inline]
+    pub(crate) fn mark_vacant(&mut self, status: Status) -> Result<bool, VmError> {
+        let (table, level, _) = self.top;
+        if level > 1 {
+            if !self.is_vacant() {
+                return Ok(false);
+            }
+            return self.mark(self.range.clone(), status).map(|_| true);
+        }
+        if matches!(status, Status::Inaccessible { .. }) {
+            return Err(VmError::InvalidArgument); // as `mark`
+        }
+        // Inside one last-level table: one pass to check, one to store.
+        let space: &'a VmSpace<P> = self.space;
+        let p = space.platform();
+        let first = index_of(self.range.start, 1);
+        let slots = first..first + (self.range.end - self.range.start) / PAGE_SIZE;
+        if slots
+            .clone()
+            .any(|i| p.entry(table, i).load(Ordering::Acquire) != 0)
+        {
+            return Ok(false);
+        }
+        let fill = Fill::status(status);
+        for (k, i) in slots.enumerate() {
+            p.entry(table, i).store(fill.at(k), Ordering::Release);
+        }
+        Ok(true)
+    }
+
     fn find_in(&self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> Option<Vaddr> {
         if level == 1 {
             let first = index_of(range.start, 1);

@@ -148,8 +148,7 @@ impl<P: Platform> VmSpace<P> {
         for _ in 0..64 {
             let va = self.alloc_va(len, cpu)?;
             let mut cursor = Cursor::new_on(self, va..va + len, cpu);
-            if cursor.is_vacant() {
-                cursor.mark(va..va + len, status)?;
+            if cursor.mark_vacant(status)? {
                 return Ok(va);
             }
             // Taken (by a `MAP_FIXED` mapping): the rest of the arena may be too, so stepping
