@@ -40,6 +40,9 @@ pub fn set_cpu(cpu: usize) {
     CPU.with(|c| c.set(cpu));
 }
 
+/// This thread's id: one thread-local load once inlined (as a kernel reads its CPU number from
+/// per-CPU data), not a call.
+#[inline(always)]
 fn cpu() -> usize {
     CPU.with(|c| c.get())
 }
@@ -206,6 +209,7 @@ impl Platform for Pool {
             .fetch_add(1, Ordering::Relaxed);
     }
 
+    #[inline(always)]
     fn cpu_hint(&self) -> usize {
         cpu()
     }
