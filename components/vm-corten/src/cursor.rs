@@ -782,6 +782,21 @@ impl<'a, P: Platform> Cursor<'a, P> {
 impl<P: Platform> Drop for Cursor<'_, P> {
     #[inline]
     fn drop(&mut self) {
+        let rcu = self.space.rcu();
+        if self.deep || !self.flush.is_empty() || !self.retired.is_empty() || rcu.has_waiting() {
+            self.release_all();
+        } else {
+            // The common case: one page locked, nothing to flush or retire.
+            self.space.platform().meta(self.top.0).lock.unlock();
+        }
+    }
+}
+
+impl<P: Platform> Cursor<'_, P> {
+    /// The end of a transaction (see the module docs): flush, unlock, hand retired pages to
+    /// RCU.
+    #[inline(never)]
+    fn release_all(&mut self) {
         self.flush();
         let p = self.space.platform();
         let (top, level, base) = self.top;
