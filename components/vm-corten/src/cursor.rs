@@ -94,11 +94,23 @@ impl<'a, P: Platform> Cursor<'a, P> {
     /// [`new`](Self::new) for a caller that knows its [`cpu_hint`](Platform::cpu_hint).
     #[inline(always)]
     pub(crate) fn new_on(space: &'a VmSpace<P>, range: Range<Vaddr>, cpu: usize) -> Self {
+        Self::new_above(space, range, cpu, 1)
+    }
+
+    /// [`new_on`](Self::new_on) with a top at level `stop` or higher, for a transaction on
+    /// the parent of the page-table page that spans `range`.
+    #[inline(always)]
+    pub(crate) fn new_above(
+        space: &'a VmSpace<P>,
+        range: Range<Vaddr>,
+        cpu: usize,
+        stop: u8,
+    ) -> Self {
         let p = space.platform();
         loop {
             let read = space.rcu().read(cpu);
             let (mut table, mut level, mut base) = (space.root(), levels::<P>(), 0);
-            while level > 1 {
+            while level > stop {
                 let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
                 if first != last {
                     break;
@@ -611,6 +623,44 @@ impl<'a, P: Platform> Cursor<'a, P> {
         debug_assert!(!holds_memory(raw) && self.top.1 == 1);
         let p = self.space.platform();
         p.entry(self.top.0, i).store(new, Ordering::Release);
+    }
+
+    /// After an unmap: whether the top is a page-table page below the root that is now entirely
+    /// invalid, as its span and level. The entries beside `range` are looked at first, so that
+    /// the full scan is rare.
+    pub(crate) fn emptied_top(&self, range: &Range<Vaddr>) -> Option<(Vaddr, u8)> {
+        let (table, level, base) = self.top;
+        if level == levels::<P>() {
+            return None;
+        }
+        let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
+        let beside = [first.checked_sub(1), (last < 511).then_some(last + 1)];
+        if beside
+            .into_iter()
+            .flatten()
+            .any(|i| self.load(table, i) != 0)
+        {
+            return None;
+        }
+        (0..512)
+            .all(|i| self.load(table, i) == 0)
+            .then_some((base, level))
+    }
+
+    /// Unlinks and retires the page-table page at `level` spanning from `base` if it is
+    /// entirely invalid and this cursor's top is its parent (a cursor from
+    /// [`new_above`](Self::new_above)); returns, like [`emptied_top`](Self::emptied_top),
+    /// whether the parent became empty in turn.
+    pub(crate) fn prune_child(&mut self, base: Vaddr, level: u8) -> Option<(Vaddr, u8)> {
+        let (table, top_level, _) = self.top;
+        if top_level != level + 1 {
+            return None; // the tree changed meanwhile; nothing to do here
+        }
+        let i = index_of(base, top_level);
+        let child = table_of::<P::Arch>(self.load(table, i), top_level)?;
+        self.prune(table, i, top_level, base, child);
+        let span = base..base + table_span(level);
+        self.emptied_top(&span)
     }
 
     /// Unlinks `child` (entry `i` of `table`) if it became entirely invalid.

@@ -193,10 +193,20 @@ impl<P: Platform> VmSpace<P> {
         Err(VmError::NoMemory)
     }
 
-    /// `munmap`: removes every mapping and status in `[va, va + len)`.
+    /// `munmap`: removes every mapping and status in `[va, va + len)`. A page-table page that
+    /// this leaves empty is freed (in a second transaction, on its parent, which the first did
+    /// not lock), and so on upwards, as Linux frees the page tables of an unmapped range.
     pub fn munmap(&self, va: Vaddr, len: usize) -> Result<(), VmError> {
         let range = self.user_range(va, len)?;
-        Cursor::new(self, range.clone()).unmap(range)?;
+        let cpu = self.platform.cpu_hint();
+        let mut cursor = Cursor::new_on(self, range.clone(), cpu);
+        cursor.unmap(range.clone())?;
+        let mut emptied = cursor.emptied_top(&range);
+        drop(cursor);
+        while let Some((base, level)) = emptied {
+            let span = base..base + entry_size(level + 1);
+            emptied = Cursor::new_above(self, span, cpu, level + 1).prune_child(base, level);
+        }
         Ok(())
     }
 

@@ -221,3 +221,51 @@ fn map_physical_needs_access_x86_64() {
 fn map_physical_needs_access_sv39() {
     map_physical_needs_access::<Sv39>();
 }
+
+/// munmap frees the page-table pages it empties, level by level up to the root, also when the
+/// range lay inside one last-level table (whose parent the unmap itself did not lock); a
+/// page-table page that still holds something stays.
+fn munmap_frees_emptied_tables<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(64);
+    {
+        let space = VmSpace::new(mem.clone()).unwrap();
+        let settle = || {
+            // Retired pages are freed after a grace period, as later transactions end.
+            for _ in 0..4 {
+                space.query(0);
+            }
+        };
+        let a = space.mmap(None, 4 * 4096, anon(RW)).unwrap();
+        let b = space.mmap(None, 4 * 4096, anon(RW)).unwrap();
+        space.handle_fault(a, Access::Write, &NoFiles).unwrap();
+        settle();
+        let populated = mem.live_tables();
+        assert!(populated > 1, "{}: no page tables", A::NAME);
+        // `b` still lives in the same last-level table: nothing is freed.
+        space.munmap(a, 4 * 4096).unwrap();
+        settle();
+        assert_eq!(mem.live_tables(), populated, "{}", A::NAME);
+        assert_eq!(mem.live_frames(), 0, "{}", A::NAME);
+        assert_eq!(space.query(b), PageState::Status(anon(RW)), "{}", A::NAME);
+        // Now the table is empty, and so is every table above it but the root.
+        space.munmap(b, 4 * 4096).unwrap();
+        settle();
+        assert_eq!(
+            mem.live_tables(),
+            1,
+            "{}: emptied page tables kept",
+            A::NAME
+        );
+    }
+    assert_eq!((mem.live_tables(), mem.live_frames()), (0, 0));
+}
+
+#[test]
+fn munmap_frees_emptied_tables_x86_64() {
+    munmap_frees_emptied_tables::<X86_64>();
+}
+
+#[test]
+fn munmap_frees_emptied_tables_sv39() {
+    munmap_frees_emptied_tables::<Sv39>();
+}
