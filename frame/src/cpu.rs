@@ -54,5 +54,7 @@ crate::ktest! {
 
 /// Enables interrupts and sleeps until the next one arrives (the idle loop's step).
 pub fn wait_for_interrupt() {
+    crate::timer::set_cpu_mode(crate::timer::CpuMode::Idle);
     crate::arch::wait_for_interrupt();
+    crate::timer::set_cpu_mode(crate::timer::CpuMode::Kernel);
 }

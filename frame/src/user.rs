@@ -80,7 +80,10 @@ impl UserContext {
     pub fn run(&mut self, space: &UserSpace) -> UserExit {
         space.activate();
         let _irq = crate::sync::disable_local_irqs();
-        self.arch.run()
+        crate::timer::set_cpu_mode(crate::timer::CpuMode::User);
+        let exit = self.arch.run();
+        crate::timer::set_cpu_mode(crate::timer::CpuMode::Kernel);
+        exit
     }
 
     /// The instruction pointer.
@@ -131,6 +134,18 @@ impl UserContext {
     /// The general registers, mutably.
     pub fn regs_mut(&mut self) -> &mut UserRegs {
         &mut self.arch.regs
+    }
+
+    /// The floating-point and SIMD registers in the form Linux's signal frames keep them:
+    /// on x86-64 the 512-byte `fxsave` image, on riscv64 f0..f31 then fcsr, 8 bytes each.
+    pub fn fpu_state(&self) -> alloc::vec::Vec<u8> {
+        self.arch.fpu_state()
+    }
+
+    /// Loads the floating-point and SIMD registers from the form [`Self::fpu_state`] gives;
+    /// values the CPU would refuse are sanitised, so any bytes are safe.
+    pub fn set_fpu_state(&mut self, bytes: &[u8]) {
+        self.arch.set_fpu_state(bytes);
     }
 }
 

@@ -20,8 +20,11 @@ use crate::arch::{LINEAR_MAP_SIZE, PHYS_OFFSET};
 /// Size of a base page and of a physical frame.
 pub const PAGE_SIZE: usize = 4096;
 
-/// Heap bytes beyond what the frame metadata needs.
-const HEAP_BASE_SIZE: usize = 8 << 20;
+/// Heap bytes beyond what the frame metadata needs: at least this much...
+const HEAP_MIN_SIZE: usize = 8 << 20;
+/// ...or this fraction of usable RAM, whichever is larger (the in-memory file systems keep
+/// file data on the heap).
+const HEAP_RAM_DIVISOR: usize = 8;
 
 static USABLE_AT_BOOT: AtomicUsize = AtomicUsize::new(0);
 
@@ -36,7 +39,8 @@ pub(crate) fn init(mut memory: MemoryMap) {
     USABLE_AT_BOOT.store(usable, Ordering::Relaxed);
     let (first_pfn, end_pfn) = memory.pfn_bounds();
     let meta_bytes = (end_pfn - first_pfn) * frame::META_SIZE;
-    let heap_size = (HEAP_BASE_SIZE + meta_bytes).next_multiple_of(PAGE_SIZE);
+    let heap_size =
+        (HEAP_MIN_SIZE.max(usable / HEAP_RAM_DIVISOR) + meta_bytes).next_multiple_of(PAGE_SIZE);
     let heap_pa = memory
         .take(heap_size)
         .unwrap_or_else(|| panic!("no {heap_size:#x}-byte region for the kernel heap"));

@@ -176,6 +176,12 @@ impl UserSpace {
         arch_mm::current_root() == self.space.root()
     }
 
+    /// A number that identifies this address space among the live ones (clones of one
+    /// `UserSpace` share it): a key for state attached to user addresses, such as futexes.
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(&self.space) as usize
+    }
+
     /// End of the user half (user addresses are below it).
     pub fn user_end(&self) -> usize {
         self.space.user_end()

@@ -8,7 +8,8 @@ use core::sync::atomic::Ordering;
 use fdt::Fdt;
 
 use super::{
-    BOOT_TIME, KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, TEST_DEVICE, TIMEBASE_HZ, serial, trap,
+    BOOT_TIME, KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, RTC_DEVICE, TEST_DEVICE, TIMEBASE_HZ,
+    serial, trap,
 };
 use crate::boot::{BootInfo, CMDLINE_MAX};
 use crate::mm::MemoryMap;
@@ -64,6 +65,9 @@ fn parse_device_tree(dtb_pa: usize) -> BootInfo {
     }
     if let Some(test) = first_reg(&["sifive,test1", "sifive,test0"]) {
         TEST_DEVICE.store(test, Ordering::Relaxed);
+    }
+    if let Some(rtc) = first_reg(&["google,goldfish-rtc"]) {
+        RTC_DEVICE.store(rtc, Ordering::Relaxed);
     }
     if let Some(hz) = fdt.cpus().next().map(|cpu| cpu.timebase_frequency()) {
         TIMEBASE_HZ.store(hz as u64, Ordering::Relaxed);

@@ -32,6 +32,8 @@ static TIMEBASE_HZ: AtomicU64 = AtomicU64::new(10_000_000);
 static BOOT_TIME: AtomicU64 = AtomicU64::new(0);
 /// Physical address of the sifive,test0 power-off device.
 static TEST_DEVICE: AtomicUsize = AtomicUsize::new(0x10_0000);
+/// Physical address of the google,goldfish-rtc real-time clock (0: none).
+static RTC_DEVICE: AtomicUsize = AtomicUsize::new(0);
 
 /// Returns whether local interrupts are enabled.
 pub(crate) fn irq_enabled() -> bool {
@@ -81,6 +83,24 @@ pub(crate) fn uptime() -> Duration {
     let ticks = time() - BOOT_TIME.load(Ordering::Relaxed);
     let hz = TIMEBASE_HZ.load(Ordering::Relaxed);
     Duration::from_secs(ticks / hz) + Duration::from_nanos((ticks % hz) * 1_000_000_000 / hz)
+}
+
+/// Seconds since the Unix epoch from the goldfish real-time clock, if the device tree has one.
+pub(crate) fn read_rtc() -> Option<u64> {
+    let pa = RTC_DEVICE.load(Ordering::Relaxed);
+    if pa == 0 {
+        return None;
+    }
+    let base = crate::mm::phys_to_virt(pa);
+    // SAFETY: `base` maps the goldfish RTC named by the device tree, in the linear map.
+    // Reading TIME_LOW (offset 0) latches the high half, which TIME_HIGH (offset 4) returns;
+    // the reads have no other effect and the device does no DMA.
+    let nanos = unsafe {
+        let low = (base as *const u32).read_volatile();
+        let high = ((base + 4) as *const u32).read_volatile();
+        (u64::from(high) << 32) | u64::from(low)
+    };
+    Some(nanos / 1_000_000_000)
 }
 
 /// Powers off through the virt test device: 0x5555 passes (QEMU exits 0), otherwise

@@ -95,6 +95,18 @@ impl ArchUserContext {
     pub(crate) fn tls(&self) -> usize {
         self.regs.tp
     }
+
+    /// f0..f31 then fcsr, 8 bytes each.
+    pub(crate) fn fpu_state(&self) -> alloc::vec::Vec<u8> {
+        self.fpu.iter().flat_map(|w| w.to_le_bytes()).collect()
+    }
+
+    /// Loads f0..f31 then fcsr, 8 bytes each (a shorter slice leaves the rest as it was).
+    pub(crate) fn set_fpu_state(&mut self, bytes: &[u8]) {
+        for (word, chunk) in self.fpu.iter_mut().zip(bytes.chunks_exact(8)) {
+            *word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        }
+    }
     pub(crate) fn set_tls(&mut self, tls: usize) {
         self.regs.tp = tls;
     }

@@ -1,5 +1,5 @@
 //! x86-64 back end: PVH boot, GDT/TSS/IDT, 8259 PIC + 8254 PIT tick, COM1 console,
-//! ACPI MADT for the CPU count, and `isa-debug-exit` for power-off.
+//! ACPI MADT for the CPU count, the CMOS real-time clock, and `isa-debug-exit` for power-off.
 
 mod acpi;
 mod boot;
@@ -7,6 +7,7 @@ mod cpu;
 mod io;
 pub(crate) mod mm;
 mod pic;
+mod rtc;
 mod serial;
 mod trap;
 pub(crate) mod user;
@@ -15,6 +16,7 @@ use core::arch::asm;
 use core::time::Duration;
 
 pub(crate) use cpu::cpu_id;
+pub(crate) use rtc::read_unix_seconds as read_rtc;
 pub(crate) use serial::{read_byte as console_read_byte, write_byte as console_write_byte};
 
 /// Architecture name, as in the target triple.

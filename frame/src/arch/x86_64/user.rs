@@ -136,6 +136,30 @@ unsafe fn rdmsr(msr: u32) -> u64 {
 }
 
 impl ArchUserContext {
+    /// The `fxsave` image (512 bytes).
+    pub(crate) fn fpu_state(&self) -> alloc::vec::Vec<u8> {
+        self.fpu.0.to_vec()
+    }
+
+    /// Loads an `fxsave` image (up to 512 bytes; the rest keeps its value). MXCSR bits the CPU
+    /// does not support are cleared, since `fxrstor` would fault on them.
+    pub(crate) fn set_fpu_state(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(512);
+        self.fpu.0[..n].copy_from_slice(&bytes[..n]);
+        let supported = FPU_DEFAULT
+            .get()
+            .map(|d| u32::from_le_bytes([d.0[28], d.0[29], d.0[30], d.0[31]]))
+            .filter(|&m| m != 0)
+            .unwrap_or(0xffbf);
+        let mxcsr = u32::from_le_bytes([
+            self.fpu.0[24],
+            self.fpu.0[25],
+            self.fpu.0[26],
+            self.fpu.0[27],
+        ]);
+        self.fpu.0[24..28].copy_from_slice(&(mxcsr & supported).to_le_bytes());
+    }
+
     pub(crate) fn new() -> Self {
         let fpu = FPU_DEFAULT
             .get()
@@ -184,13 +208,24 @@ impl ArchUserContext {
 
     /// Runs in user mode until the next trap. Interrupts must be disabled.
     pub(crate) fn run(&mut self) -> UserExit {
+        // `iretq` to a non-canonical address would fault in the kernel (after `swapgs`):
+        // refuse it here, as the #GP the user would have taken at that address.
+        if self.regs.rip >= 1 << 47 {
+            return UserExit::Exception {
+                kind: ExceptionKind::Protection,
+                address: self.regs.rip as usize,
+                code: 13,
+            };
+        }
         // The FPU area is aligned and holds the default state or one saved by fxsave; FS base
         // is used only by user mode. `enter_user` restores callee-saved registers and writes
         // only `*self` (registers, trap info) while `&mut self` is held.
         // SAFETY: the asm and the entry follow the contract above.
         let code = unsafe {
             asm!("fxrstor64 [{}]", in(reg) &self.fpu, options(nostack, readonly));
-            wrmsr(IA32_FS_BASE, self.tls);
+            // A non-canonical base would make wrmsr fault; such a value is never a valid
+            // thread pointer, so it becomes 0 (services refuse it earlier with EPERM).
+            wrmsr(IA32_FS_BASE, if self.tls < 1 << 47 { self.tls } else { 0 });
             let code = __frame_x86_64_enter_user((self as *mut Self).cast::<UserRegs>());
             asm!("fxsave64 [{}]", in(reg) &mut self.fpu, options(nostack));
             code
