@@ -377,6 +377,8 @@ define_syscalls! {
     SetTidAddress => set_tid_address(tidptr: UserAddr);
     /// set_robust_list(2): `len` must be the size of `struct robust_list_head` (24).
     SetRobustList => set_robust_list(head: UserAddr, len: usize);
+    /// get_robust_list(2): `pid` 0 is the caller; writes the head pointer and its size.
+    GetRobustList => get_robust_list(pid: i32, head_ptr: UserAddr, len_ptr: UserAddr);
     /// prctl(2): `option` is `PR_*`.
     Prctl => prctl(option: i32, arg2: usize, arg3: usize, arg4: usize, arg5: usize);
     /// arch_prctl(2) (x86-64 only): `code` is `ARCH_*`; `addr` a value or a pointer.
@@ -417,6 +419,8 @@ define_syscalls! {
     Setitimer => setitimer(which: i32, new: UserAddr, old: UserAddr);
     /// times(2): returns clock ticks since an arbitrary point.
     Times => times(buf: UserAddr);
+    /// time(2) (x86-64 only): seconds since the epoch, also stored at `tloc` unless null.
+    Time => time(tloc: UserAddr);
 
     // ---- System ------------------------------------------------------------------------
     /// uname(2): write a [`Utsname`](crate::abi::utsname::Utsname).

@@ -658,6 +658,11 @@ fn decode_known(arch: Arch, sysno: Sysno, a: Args) -> Option<Syscall> {
             head: a.ptr(0),
             len: a.size(1),
         },
+        S::get_robust_list => C::GetRobustList {
+            pid: a.int(0),
+            head_ptr: a.ptr(1),
+            len_ptr: a.ptr(2),
+        },
         S::prctl => C::Prctl {
             option: a.int(0),
             arg2: a.size(1),
@@ -722,6 +727,7 @@ fn decode_known(arch: Arch, sysno: Sysno, a: Args) -> Option<Syscall> {
             old: a.ptr(2),
         },
         S::times => C::Times { buf: a.ptr(0) },
+        S::time => C::Time { tloc: a.ptr(0) },
 
         // System.
         S::uname => C::Uname { buf: a.ptr(0) },
