@@ -13,7 +13,9 @@ fn root_listing_and_self() {
     w.procs.add(42, "sh");
     *w.procs.current.lock().unwrap() = 42;
     let names = list(vfs, ctx, "/proc");
-    for n in ["1", "42", "self", "meminfo", "cpuinfo", "mounts", "uptime"] {
+    for n in [
+        "1", "42", "self", "meminfo", "cpuinfo", "mounts", "uptime", "stat", "loadavg",
+    ] {
         assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
     }
     assert_eq!(vfs.readlink(ctx, "/proc/self").unwrap(), "42");
@@ -95,6 +97,13 @@ fn system_files() {
     assert!(meminfo.starts_with("MemTotal:         131072 kB\nMemFree:          100000 kB\n"));
     assert!(meminfo.contains("SwapTotal:             0 kB\n"));
     assert_eq!(read_string(vfs, ctx, "/proc/uptime"), "5.25 4.00\n");
+    let stat = read_string(vfs, ctx, "/proc/stat");
+    assert!(stat.starts_with("cpu  300 0 100 125 0 0 0 0 0 0\ncpu0 300 0 100 125 "));
+    assert!(stat.contains("\nbtime 1700000000\n"));
+    assert_eq!(
+        read_string(vfs, ctx, "/proc/loadavg"),
+        "0.00 0.00 0.00 1/0 0\n"
+    );
     assert_eq!(read_string(vfs, ctx, "/proc/cpuinfo"), "processor\t: 0\n");
     let mounts = read_string(vfs, ctx, "/proc/mounts");
     assert!(mounts.contains("proc /proc proc rw 0 0\n"));

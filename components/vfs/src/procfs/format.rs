@@ -5,7 +5,7 @@ use alloc::format;
 use alloc::string::String;
 use core::fmt::Write;
 
-use super::source::{MapEntry, MemInfo, ProcessInfo};
+use super::source::{CpuTimes, MapEntry, MemInfo, ProcessInfo, SystemStat};
 use crate::types::{Timespec, major, minor};
 
 /// The command name as Linux keeps it: at most 15 bytes.
@@ -127,6 +127,53 @@ pub(crate) fn meminfo(m: &MemInfo) -> String {
     s
 }
 
+/// /proc/stat: the summed and per-CPU time lines (user nice system idle iowait irq softirq
+/// steal guest guest_nice), then the counters.
+pub(crate) fn system_stat(st: &SystemStat) -> String {
+    let mut s = String::new();
+    let cpu_line = |s: &mut String, name: &str, t: &CpuTimes| {
+        let _ = writeln!(
+            s,
+            "{name} {} {} {} {} 0 0 0 0 0 0",
+            t.user, t.nice, t.system, t.idle
+        );
+    };
+    let total = st.cpus.iter().fold(CpuTimes::default(), |a, t| CpuTimes {
+        user: a.user + t.user,
+        nice: a.nice + t.nice,
+        system: a.system + t.system,
+        idle: a.idle + t.idle,
+    });
+    cpu_line(&mut s, "cpu ", &total);
+    for (i, t) in st.cpus.iter().enumerate() {
+        cpu_line(&mut s, &format!("cpu{i}"), t);
+    }
+    let _ = writeln!(s, "intr {}", st.interrupts);
+    let _ = writeln!(s, "ctxt {}", st.context_switches);
+    let _ = writeln!(s, "btime {}", st.boot_time);
+    let _ = writeln!(s, "processes {}", st.forks);
+    let _ = writeln!(s, "procs_running {}", st.running);
+    let _ = writeln!(s, "procs_blocked {}", st.blocked);
+    s
+}
+
+/// /proc/loadavg: three load averages, running/existing threads, the last pid.
+pub(crate) fn loadavg(st: &SystemStat) -> String {
+    let [a, b, c] = st.load_centi;
+    format!(
+        "{}.{:02} {}.{:02} {}.{:02} {}/{} {}\n",
+        a / 100,
+        a % 100,
+        b / 100,
+        b % 100,
+        c / 100,
+        c % 100,
+        st.running,
+        st.threads,
+        st.last_pid
+    )
+}
+
 /// /proc/uptime: seconds with two decimals.
 pub(crate) fn uptime(up: Timespec, idle: Timespec) -> String {
     let centi = |t: Timespec| (t.sec.max(0), t.nsec / 10_000_000);
@@ -151,6 +198,33 @@ mod tests {
         assert!(line.starts_with("7 (a very long com) S "));
         let after = line.rsplit_once(") ").unwrap().1;
         assert_eq!(after.split_whitespace().count() + 2, 52);
+    }
+
+    #[test]
+    fn system_stat_sums_cpus() {
+        let t = |user, system, idle| CpuTimes {
+            user,
+            nice: 0,
+            system,
+            idle,
+        };
+        let st = SystemStat {
+            cpus: alloc::vec![t(1, 2, 3), t(10, 20, 30)],
+            context_switches: 5,
+            boot_time: 1_700_000_000,
+            forks: 9,
+            running: 1,
+            threads: 4,
+            last_pid: 12,
+            load_centi: [5, 150, 0],
+            ..SystemStat::default()
+        };
+        let text = system_stat(&st);
+        let lines: alloc::vec::Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "cpu  11 0 22 33 0 0 0 0 0 0");
+        assert_eq!(lines[2], "cpu1 10 0 20 30 0 0 0 0 0 0");
+        assert!(text.contains("\nctxt 5\nbtime 1700000000\nprocesses 9\n"));
+        assert_eq!(loadavg(&st), "0.05 1.50 0.00 1/4 12\n");
     }
 
     #[test]

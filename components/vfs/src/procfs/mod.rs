@@ -1,5 +1,6 @@
 //! A minimal procfs: `/proc/self`, `/proc/<pid>/{stat,status,cmdline,maps,fd/,exe,cwd}`,
-//! `/proc/meminfo`, `/proc/cpuinfo`, `/proc/mounts` and `/proc/uptime` (proc(5)).
+//! `/proc/meminfo`, `/proc/cpuinfo`, `/proc/mounts`, `/proc/uptime`, `/proc/stat` and
+//! `/proc/loadavg` (proc(5)).
 //!
 //! Nothing is stored: every directory listing and every read asks the kernel's [`ProcSource`]
 //! (and the [`Vfs`] for mounts) and formats the answer the way Linux does. Files report size 0,
@@ -16,7 +17,7 @@ use crate::inode::{Inode, alloc_anon_dev};
 use crate::types::Timespec;
 use crate::vfs::Vfs;
 
-pub use source::{MapEntry, MemInfo, ProcSource, ProcessInfo};
+pub use source::{CpuTimes, MapEntry, MemInfo, ProcSource, ProcessInfo, SystemStat};
 
 use node::{Node, ProcInode};
 

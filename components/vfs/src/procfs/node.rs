@@ -16,6 +16,8 @@ pub(crate) enum FileKind {
     Cpuinfo,
     Mounts,
     Uptime,
+    SystemStat,
+    Loadavg,
     Stat(u32),
     Status(u32),
     Cmdline(u32),
@@ -42,12 +44,14 @@ pub(crate) enum Node {
 }
 
 /// The fixed entries of /proc, after `.` and `..`.
-const ROOT_ENTRIES: [(&str, Node); 5] = [
+const ROOT_ENTRIES: [(&str, Node); 7] = [
     ("self", Node::Link(LinkKind::SelfPid)),
     ("meminfo", Node::File(FileKind::Meminfo)),
     ("cpuinfo", Node::File(FileKind::Cpuinfo)),
     ("mounts", Node::File(FileKind::Mounts)),
     ("uptime", Node::File(FileKind::Uptime)),
+    ("stat", Node::File(FileKind::SystemStat)),
+    ("loadavg", Node::File(FileKind::Loadavg)),
 ];
 
 /// Readdir offsets of /proc at or above this are `PID_COOKIE + pid`.
@@ -103,6 +107,8 @@ impl Node {
             Node::File(FileKind::Cpuinfo) => 4,
             Node::File(FileKind::Mounts) => 5,
             Node::File(FileKind::Uptime) => 6,
+            Node::File(FileKind::SystemStat) => 7,
+            Node::File(FileKind::Loadavg) => 8,
             Node::PidDir(p) => per_pid(p, 0),
             Node::File(FileKind::Stat(p)) => per_pid(p, 1),
             Node::File(FileKind::Status(p)) => per_pid(p, 2),
@@ -162,6 +168,8 @@ impl ProcInode {
         let text = match kind {
             FileKind::Meminfo => format::meminfo(&src.meminfo()),
             FileKind::Cpuinfo => src.cpuinfo(),
+            FileKind::SystemStat => format::system_stat(&src.system_stat()),
+            FileKind::Loadavg => format::loadavg(&src.system_stat()),
             FileKind::Uptime => {
                 let (up, idle) = src.uptime();
                 format::uptime(up, idle)

@@ -95,6 +95,45 @@ pub struct MemInfo {
     pub shmem_kb: u64,
 }
 
+/// Where one CPU's time went, in clock ticks (100 per second), as the `cpuN` lines of
+/// /proc/stat show it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuTimes {
+    /// In user mode.
+    pub user: u64,
+    /// In user mode at a positive nice value.
+    pub nice: u64,
+    /// In the kernel.
+    pub system: u64,
+    /// Idle.
+    pub idle: u64,
+}
+
+/// What /proc/stat and /proc/loadavg show about the whole machine.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SystemStat {
+    /// Each CPU's times, by CPU number.
+    pub cpus: Vec<CpuTimes>,
+    /// Interrupts serviced since boot.
+    pub interrupts: u64,
+    /// Context switches since boot.
+    pub context_switches: u64,
+    /// Boot time, in seconds since the Unix epoch.
+    pub boot_time: u64,
+    /// Processes and threads created since boot.
+    pub forks: u64,
+    /// Runnable threads.
+    pub running: u32,
+    /// Threads blocked on I/O.
+    pub blocked: u32,
+    /// Threads that exist.
+    pub threads: u32,
+    /// The most recently assigned pid.
+    pub last_pid: u32,
+    /// Load averages over 1, 5 and 15 minutes, in hundredths.
+    pub load_centi: [u64; 3],
+}
+
 /// The kernel's side of procfs.
 pub trait ProcSource: Send + Sync {
     /// The pid of the process making the current system call (what /proc/self names).
@@ -136,4 +175,7 @@ pub trait ProcSource: Send + Sync {
 
     /// Time since boot and idle time summed over CPUs.
     fn uptime(&self) -> (Timespec, Timespec);
+
+    /// Machine-wide counters (/proc/stat, /proc/loadavg).
+    fn system_stat(&self) -> SystemStat;
 }

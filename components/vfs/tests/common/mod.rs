@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::vec::Vec;
 
 use vfs::devfs::DevFs;
-use vfs::procfs::{MapEntry, MemInfo, ProcFs, ProcSource, ProcessInfo};
+use vfs::procfs::{CpuTimes, MapEntry, MemInfo, ProcFs, ProcSource, ProcessInfo, SystemStat};
 use vfs::{Error, FsContext, MountFlags, OpenFlags, RamFs, SimpleHooks, Timespec, Vfs, VfsHooks};
 
 /// A VFS and the things around it.
@@ -229,5 +229,24 @@ impl ProcSource for FakeProcs {
 
     fn uptime(&self) -> (Timespec, Timespec) {
         (Timespec::new(5, 250_000_000), Timespec::new(4, 0))
+    }
+
+    fn system_stat(&self) -> SystemStat {
+        let count = self.table.lock().unwrap().len();
+        let last_pid = self.pids().into_iter().max().unwrap_or(0);
+        SystemStat {
+            cpus: vec![CpuTimes {
+                user: 300,
+                nice: 0,
+                system: 100,
+                idle: 125,
+            }],
+            boot_time: 1_700_000_000,
+            forks: count as u64,
+            running: 1,
+            threads: count as u32,
+            last_pid,
+            ..SystemStat::default()
+        }
     }
 }
