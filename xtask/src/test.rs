@@ -407,7 +407,7 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
             Err("no initramfs".into()),
         );
     };
-    let cases: [(&str, &str, &[&str]); 6] = [
+    let cases: [(&str, &str, &[&str]); 8] = [
         (
             "hello",
             "init=/tests/hello",
@@ -426,6 +426,16 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
         (
             "syscall_errors",
             "init=/tests/syscall_errors",
+            &["DONE", "kernel: init exited with status 0"],
+        ),
+        (
+            "threads",
+            "init=/tests/threads",
+            &["DONE", "kernel: init exited with status 0"],
+        ),
+        (
+            "signals",
+            "init=/tests/signals",
             &["DONE", "kernel: init exited with status 0"],
         ),
         (
@@ -517,7 +527,19 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
         0,
     ),
     ("ps-proc", "ps; cat /proc/meminfo", &["PID", "MemTotal"], 0),
+    (
+        "date-rtc",
+        "y=$(date +%Y); [ \"$y\" -ge 2024 ] && echo year-ok; touch /tmp/f; [ \"$(stat -c %Y /tmp/f)\" -gt 1700000000 ] && echo mtime-ok",
+        &["year-ok", "mtime-ok"],
+        0,
+    ),
     ("df-free", "df /; free", &["Filesystem", "Mem:"], 0),
+    (
+        "top-mount",
+        "top -n 1 -b | grep '^Load average'; mount | grep '^proc on /proc'; grep -c '^cpu0 ' /proc/stat",
+        &["Load average: ", "proc on /proc type proc", "1"],
+        0,
+    ),
     (
         "timeout-kills",
         "timeout 1 sleep 5; echo rc=$?",
@@ -563,8 +585,8 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
     ),
     (
         "command-substitution",
-        "echo \"n=$(ls /tests | wc -l)\"",
-        &["n=5"],
+        "echo \"n=$(echo a b c | wc -w)\"",
+        &["n=3"],
         0,
     ),
 ];

@@ -26,7 +26,7 @@ impl KernelHooks {
 
 impl VfsHooks for KernelHooks {
     fn now(&self) -> Timespec {
-        let t = frame::timer::uptime();
+        let t = frame::timer::wall_clock();
         Timespec {
             sec: t.as_secs() as i64,
             nsec: t.subsec_nanos(),

@@ -16,12 +16,15 @@ extern crate alloc;
 pub mod console;
 pub mod elf;
 pub mod fs;
+pub mod futex;
 pub mod process;
 pub mod procfs;
 pub mod signal;
 pub mod stack;
+pub mod stats;
 pub mod syscall;
 pub mod task;
+pub mod time;
 
 pub use syscall_linux::Errno;
 

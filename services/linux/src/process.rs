@@ -18,7 +18,7 @@ use vfs::{File, FsContext, OpenFlags, Vfs};
 
 use crate::Errno;
 use crate::fs::{self, KernelHooks};
-use crate::task::{Event, Outcome, Scheduler, State, Task};
+use crate::task::{Event, Outcome, Scheduler, Task};
 
 /// A process id.
 pub type Pid = u32;
@@ -125,6 +125,13 @@ pub struct Process {
     pub pending: core::sync::atomic::AtomicU64,
     /// The command line, for /proc and ps.
     pub cmdline: Mutex<String>,
+    /// The command name (15 bytes at most): the executable's file name, or what
+    /// prctl(PR_SET_NAME) set. Linux keeps one per thread; here the threads share it.
+    pub comm: Mutex<String>,
+    /// Live threads.
+    pub threads: AtomicU32,
+    /// The signal the parent gets when the process ends (clone's `exit_signal`; 0: none).
+    pub exit_signal: AtomicU32,
 }
 
 impl Process {
@@ -157,6 +164,9 @@ impl Process {
             sigmask: Mutex::new(sigmask),
             pending: core::sync::atomic::AtomicU64::new(0),
             cmdline: Mutex::new(cmdline),
+            comm: Mutex::new(String::new()),
+            threads: AtomicU32::new(1),
+            exit_signal: AtomicU32::new(crate::signal::SIGCHLD),
         }
     }
 
@@ -174,9 +184,10 @@ impl Process {
     }
 
     /// A child of `parent` (fork): a copy of its descriptors, directories, break, signal
-    /// actions and mask, in the new address space `space`.
-    pub fn new_child(parent: &Process, pid: u32, space: UserSpace) -> Process {
-        Process::with(
+    /// actions and mask, in the address space `space`; the parent gets `exit_signal` when
+    /// it ends.
+    pub fn new_child(parent: &Process, pid: u32, space: UserSpace, exit_signal: u32) -> Process {
+        let child = Process::with(
             pid,
             parent.pid,
             parent.pgid.load(Ordering::Relaxed),
@@ -188,7 +199,10 @@ impl Process {
             parent.sigactions.lock().clone(),
             *parent.sigmask.lock(),
             parent.cmdline.lock().clone(),
-        )
+        );
+        child.exit_signal.store(exit_signal, Ordering::Relaxed);
+        *child.comm.lock() = parent.comm.lock().clone();
+        child
     }
 
     /// The address space.
@@ -272,15 +286,7 @@ impl Kernel {
         let mut ctx = UserContext::new();
         crate::syscall::exec_into(&self, &process, &mut ctx, path, &argv, &envp)?;
         let mut sched = Scheduler::default();
-        sched.spawn(Task {
-            tid: pid,
-            process,
-            ctx,
-            state: State::Runnable,
-            sleep_until: None,
-            restarting: false,
-            saved_mask: None,
-        });
+        sched.spawn(Task::new(pid, process, ctx));
         sched.run(|sched, tid, event| match event {
             Event::Syscall => crate::syscall::handle(&mut self, sched, tid),
             Event::Resume => {
@@ -310,12 +316,16 @@ impl Kernel {
                 }
                 Outcome::Replaced
             }
-            Event::Fatal(sig) => {
-                if let Some(task) = sched.task(tid) {
-                    let pid = task.process.pid;
-                    self.exit_process(sched, pid, sig as i32 & 0x7f);
+            Event::Fault(fault) => {
+                crate::signal::force_fault(&mut self, sched, tid, fault);
+                if sched
+                    .task(tid)
+                    .is_none_or(|t| t.state == crate::task::State::Dead)
+                {
+                    Outcome::Exit
+                } else {
+                    Outcome::Replaced
                 }
-                Outcome::Exit
             }
         });
         let status = self.procs.get(&1).and_then(|p| *p.exit_status.lock());
@@ -326,6 +336,7 @@ impl Kernel {
     pub fn alloc_pid(&mut self) -> Pid {
         let pid = self.next_pid;
         self.next_pid += 1;
+        self.procs.note_new_pid(pid);
         pid
     }
 
@@ -376,8 +387,12 @@ impl Kernel {
                 child.ppid.store(1, Ordering::Relaxed);
             }
         }
+        sched.end_vfork(pid);
         let parent = process.ppid.load(Ordering::Relaxed);
-        self.send_signal(sched, parent, crate::signal::SIGCHLD);
+        let signal = process.exit_signal.load(Ordering::Relaxed);
+        if signal != 0 {
+            self.send_signal(sched, parent, signal);
+        }
         sched.wake_all();
     }
 }

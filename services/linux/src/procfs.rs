@@ -1,5 +1,6 @@
 //! The process table, shared with procfs: `/proc/<pid>/...`, `/proc/self`, `meminfo`,
-//! `cpuinfo`, `uptime` and `mounts` come from here through `vfs::procfs::ProcSource`.
+//! `cpuinfo`, `uptime`, `stat`, `loadavg` and `mounts` come from here through
+//! `vfs::procfs::ProcSource`.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -10,7 +11,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use spin::Mutex;
 use vfs::Timespec;
-use vfs::procfs::{MapEntry, MemInfo, ProcSource, ProcessInfo};
+use vfs::procfs::{CpuTimes, MapEntry, MemInfo, ProcSource, ProcessInfo, SystemStat};
 
 use crate::process::{Pid, Process};
 
@@ -19,6 +20,7 @@ use crate::process::{Pid, Process};
 pub struct ProcTable {
     procs: Mutex<BTreeMap<Pid, Arc<Process>>>,
     current: AtomicU32,
+    last_pid: AtomicU32,
 }
 
 impl ProcTable {
@@ -47,6 +49,12 @@ impl ProcTable {
         self.procs.lock().keys().copied().collect()
     }
 
+    /// Records the most recently assigned pid (pids count up from 1, so it is also the
+    /// number of processes and threads created).
+    pub fn note_new_pid(&self, pid: Pid) {
+        self.last_pid.store(pid, Ordering::Relaxed);
+    }
+
     /// Records the process making the current system call (for `/proc/self`).
     pub fn set_current(&self, pid: Pid) {
         self.current.store(pid, Ordering::Relaxed);
@@ -64,17 +72,7 @@ impl ProcSource for ProcTable {
 
     fn process(&self, pid: u32) -> Option<ProcessInfo> {
         let p = self.get(&pid)?;
-        let cmdline = p.cmdline.lock().clone();
-        let comm = cmdline
-            .split(' ')
-            .next()
-            .unwrap_or("")
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(15)
-            .collect();
+        let comm = p.comm.lock().clone();
         Some(ProcessInfo {
             pid,
             ppid: p.ppid.load(Ordering::Relaxed),
@@ -86,7 +84,7 @@ impl ProcSource for ProcTable {
             } else {
                 'S'
             },
-            threads: 1,
+            threads: p.threads.load(Ordering::Relaxed),
             ..ProcessInfo::default()
         })
     }
@@ -135,12 +133,57 @@ impl ProcSource for ProcTable {
 
     fn uptime(&self) -> (Timespec, Timespec) {
         let t = frame::timer::uptime();
+        let idle_ticks: u64 = (0..frame::boot::cpu_count())
+            .map(|cpu| frame::timer::cpu_times(cpu).idle)
+            .sum();
+        let hz = frame::timer::TICK_HZ;
         (
             Timespec {
                 sec: t.as_secs() as i64,
                 nsec: t.subsec_nanos(),
             },
-            Timespec::default(),
+            Timespec {
+                sec: (idle_ticks / hz) as i64,
+                nsec: ((idle_ticks % hz) * (1_000_000_000 / hz)) as u32,
+            },
         )
+    }
+
+    fn system_stat(&self) -> SystemStat {
+        let cpus: Vec<CpuTimes> = (0..frame::boot::cpu_count())
+            .map(|cpu| {
+                let t = frame::timer::cpu_times(cpu);
+                CpuTimes {
+                    user: t.user,
+                    nice: 0,
+                    system: t.system,
+                    idle: t.idle,
+                }
+            })
+            .collect();
+        let interrupts = (0..frame::boot::cpu_count())
+            .map(frame::timer::cpu_ticks)
+            .sum();
+        let boot = frame::timer::wall_clock().saturating_sub(frame::timer::uptime());
+        let threads = self
+            .values()
+            .iter()
+            .filter(|p| p.exit_status.lock().is_none())
+            .map(|p| p.threads.load(Ordering::Relaxed))
+            .sum();
+        let last_pid = self.last_pid.load(Ordering::Relaxed);
+        SystemStat {
+            cpus,
+            interrupts,
+            context_switches: crate::stats::context_switches(),
+            boot_time: boot.as_secs(),
+            forks: u64::from(last_pid),
+            // The reader itself runs.
+            running: crate::stats::runnable().max(1),
+            blocked: 0,
+            threads,
+            last_pid,
+            load_centi: crate::stats::load_centi(),
+        }
     }
 }

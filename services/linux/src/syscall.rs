@@ -30,8 +30,10 @@ use zerocopy::{FromBytes, IntoBytes};
 
 use crate::console::Console;
 use crate::process::{Kernel, Process};
-use crate::task::{Outcome, Scheduler, State, Task, Tid, WaitFor};
+use crate::task::{Outcome, Scheduler, Task, Tid, WaitFor};
 use crate::{elf, stack};
+
+mod thread;
 
 #[cfg(target_arch = "x86_64")]
 const ARCH: Arch = Arch::X86_64;
@@ -340,55 +342,6 @@ impl Handler<'_> {
             .collect()
     }
 
-    fn fork(
-        &mut self,
-        flags: CloneFlags,
-        stack: UserAddr,
-        parent_tid: UserAddr,
-        child_tid: UserAddr,
-        tls: usize,
-    ) -> SysResult {
-        if flags.contains(CloneFlags::THREAD) {
-            return Err(Errno::ENOSYS); // threads come with SMP and futexes
-        }
-        let parent = self.process.clone();
-        let space = parent.space().fork().map_err(vm_errno)?;
-        let pid = self.kernel.alloc_pid();
-        let child = Arc::new(Process::new_child(&parent, pid, space));
-        let mut ctx = self
-            .sched
-            .task(self.tid)
-            .map(|t| t.ctx.clone())
-            .ok_or(Errno::ESRCH)?;
-        ctx.set_syscall_return(0);
-        if stack.0 != 0 {
-            ctx.set_stack_pointer(stack.0);
-        }
-        if flags.contains(CloneFlags::SETTLS) {
-            ctx.set_tls(tls);
-        }
-        if flags.contains(CloneFlags::PARENT_SETTID) {
-            self.write_user(parent_tid, &pid.to_le_bytes())?;
-        }
-        if flags.contains(CloneFlags::CHILD_SETTID) {
-            child
-                .space()
-                .write(child_tid.0, &pid.to_le_bytes(), &NoFilePages)
-                .map_err(|_| Errno::EFAULT)?;
-        }
-        self.kernel.procs.insert(pid, child.clone());
-        self.sched.spawn(Task {
-            tid: pid,
-            process: child,
-            ctx,
-            state: State::Runnable,
-            sleep_until: None,
-            restarting: false,
-            saved_mask: None,
-        });
-        Ok(pid as usize)
-    }
-
     /// poll(2) on `nfds` `struct pollfd`s at `fds`, waiting up to `timeout` (`None`: forever).
     fn do_poll(&mut self, fds: UserAddr, nfds: usize, timeout: Option<Duration>) -> SysResult {
         if nfds > crate::process::MAX_FDS as usize {
@@ -520,6 +473,12 @@ fn timespec(t: vfs::Timespec) -> Timespec {
     }
 }
 
+/// A command name: at most 15 bytes (`TASK_COMM_LEN` less the NUL), up to a NUL.
+fn comm_of(name: &[u8]) -> String {
+    let name = name.split(|&b| b == 0).next().unwrap_or(&[]);
+    String::from_utf8_lossy(&name[..name.len().min(15)]).into_owned()
+}
+
 fn prop_of(prot: MmapProt) -> PageProp {
     let mut prop = PageProp::empty();
     prop.set(PageProp::READ, prot.contains(MmapProt::READ));
@@ -542,6 +501,8 @@ pub fn exec_into(
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
 ) -> Result<(), Errno> {
+    // The command name is the file asked for, even when a `#!` interpreter runs it.
+    let comm = comm_of(path.rsplit('/').next().unwrap_or("").as_bytes());
     let mut path = String::from(path);
     let mut argv: Vec<Vec<u8>> = argv.to_vec();
     for _ in 0..4 {
@@ -554,7 +515,12 @@ pub fn exec_into(
         if meta.mode & 0o111 == 0 {
             return Err(Errno::EACCES);
         }
-        let mut bytes = vec![0u8; meta.size as usize];
+        // A file too big for the heap is ENOMEM, not a kernel panic.
+        let mut bytes = Vec::new();
+        bytes
+            .try_reserve_exact(meta.size as usize)
+            .map_err(|_| Errno::ENOMEM)?;
+        bytes.resize(meta.size as usize, 0);
         let mut done = 0;
         while done < bytes.len() {
             match file.read(&mut bytes[done..])? {
@@ -609,7 +575,13 @@ pub fn exec_into(
         let brk = image.end.next_multiple_of(PAGE_SIZE);
         *process.brk.lock() = (brk, brk);
         process.fds.lock().close_on_exec();
-        process.sigactions.lock().clear();
+        // Handlers do not survive the old image; ignored signals stay ignored (execve(2)).
+        process
+            .sigactions
+            .lock()
+            .retain(|_, act| crate::signal::Action::parse(act).handler == 1);
+        *process.comm.lock() = comm;
+        process.threads.store(1, Ordering::Relaxed);
         *process.cmdline.lock() = argv
             .iter()
             .map(|a| String::from_utf8_lossy(a))
@@ -621,6 +593,55 @@ pub fn exec_into(
         return Ok(());
     }
     Err(Errno::ELOOP)
+}
+
+/// Which children a wait accepts.
+#[derive(Clone, Copy)]
+enum WaitTarget {
+    Any,
+    Pid(u32),
+    Group(u32),
+}
+
+impl Handler<'_> {
+    /// A child of the caller that `target` accepts and that has exited. `ECHILD` if no child
+    /// matches; `Ok(None)` with `WNOHANG` if none has exited yet; otherwise the call blocks
+    /// until one does.
+    fn find_zombie(
+        &mut self,
+        target: WaitTarget,
+        options: WaitOptions,
+    ) -> Result<Option<Arc<Process>>, Errno> {
+        let me = self.process.pid;
+        let matches = |p: &Process| {
+            p.ppid.load(Ordering::Relaxed) == me
+                && match target {
+                    WaitTarget::Any => true,
+                    WaitTarget::Pid(pid) => p.pid == pid,
+                    WaitTarget::Group(pgid) => p.pgid.load(Ordering::Relaxed) == pgid,
+                }
+        };
+        let children: Vec<Arc<Process>> = self
+            .kernel
+            .procs
+            .values()
+            .into_iter()
+            .filter(|p| matches(p))
+            .collect();
+        if children.is_empty() {
+            return Err(Errno::ECHILD);
+        }
+        if let Some(zombie) = children
+            .into_iter()
+            .find(|p| p.exit_status.lock().is_some())
+        {
+            return Ok(Some(zombie));
+        }
+        if options.contains(WaitOptions::NOHANG) {
+            return Ok(None);
+        }
+        self.block(WaitFor::Child).map(|_| None)
+    }
 }
 
 impl SyscallHandler for Handler<'_> {
@@ -1150,6 +1171,47 @@ impl SyscallHandler for Handler<'_> {
         Ok(0)
     }
 
+    fn time(&mut self, tloc: UserAddr) -> SysResult {
+        let now = frame::timer::wall_clock().as_secs();
+        if tloc.0 != 0 {
+            self.write_user(tloc, &now.to_le_bytes())?;
+        }
+        Ok(now as usize)
+    }
+
+    fn prctl(
+        &mut self,
+        option: i32,
+        arg2: usize,
+        _arg3: usize,
+        _arg4: usize,
+        _arg5: usize,
+    ) -> SysResult {
+        use syscall_linux::abi::prctl::{PR_GET_NAME, PR_SET_NAME};
+        match option {
+            PR_SET_NAME => {
+                let name = self.read_cstring(UserAddr(arg2), 16).or_else(|e| {
+                    // A name of 16 bytes or more is cut, not refused.
+                    if e == Errno::ENAMETOOLONG {
+                        self.read_user(UserAddr(arg2), 15)
+                    } else {
+                        Err(e)
+                    }
+                })?;
+                *self.process.comm.lock() = comm_of(&name);
+                Ok(0)
+            }
+            PR_GET_NAME => {
+                let mut out = [0u8; 16];
+                let comm = self.process.comm.lock().clone();
+                out[..comm.len()].copy_from_slice(comm.as_bytes());
+                self.write_user(UserAddr(arg2), &out)?;
+                Ok(0)
+            }
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
     fn times(&mut self, buf: UserAddr) -> SysResult {
         if buf.0 != 0 {
             self.write_user(buf, &[0u8; 32])?;
@@ -1340,13 +1402,13 @@ impl SyscallHandler for Handler<'_> {
     fn clone(
         &mut self,
         flags: CloneFlags,
-        _exit_signal: u32,
+        exit_signal: u32,
         stack: UserAddr,
         parent_tid: UserAddr,
         child_tid: UserAddr,
         tls: usize,
     ) -> SysResult {
-        self.fork(flags, stack, parent_tid, child_tid, tls)
+        self.do_clone(flags, exit_signal, stack, parent_tid, child_tid, tls)
     }
 
     fn execve(&mut self, path: UserAddr, argv: UserAddr, envp: UserAddr) -> SysResult {
@@ -1355,21 +1417,29 @@ impl SyscallHandler for Handler<'_> {
         let envp = self.read_strings(envp)?;
         let mut ctx = UserContext::new();
         exec_into(self.kernel, &self.process, &mut ctx, &path, &argv, &envp)?;
-        self.task().ctx = ctx;
+        // The other threads end; the caller becomes the thread-group leader; a vfork parent
+        // gets its address space back.
+        let pid = self.process.pid;
+        self.sched.kill_other_threads(pid, self.tid);
+        self.sched.end_vfork(pid);
+        let task = self.task();
+        task.ctx = ctx;
+        task.clear_child_tid = 0;
+        task.robust_list = 0;
+        if self.tid != pid {
+            self.sched.renumber(self.tid, pid);
+            self.tid = pid;
+        }
         self.outcome = Some(Outcome::Replaced);
         Ok(0)
     }
 
     fn exit(&mut self, status: i32) -> SysResult {
-        self.exit_group(status)
+        self.do_exit(status)
     }
 
     fn exit_group(&mut self, status: i32) -> SysResult {
-        let pid = self.process.pid;
-        self.kernel
-            .exit_process(self.sched, pid, (status & 0xff) << 8);
-        self.outcome = Some(Outcome::Exit);
-        Ok(0)
+        self.do_exit_group(status)
     }
 
     fn wait4(
@@ -1379,42 +1449,99 @@ impl SyscallHandler for Handler<'_> {
         options: WaitOptions,
         rusage: UserAddr,
     ) -> SysResult {
-        let me = self.process.pid;
-        let pgid = self.process.pgid.load(Ordering::Relaxed);
-        let matches = |p: &Process| {
-            p.ppid.load(Ordering::Relaxed) == me
-                && match pid {
-                    -1 => true,
-                    0 => p.pgid.load(Ordering::Relaxed) == pgid,
-                    p_id if p_id > 0 => p.pid == p_id as u32,
-                    group => p.pgid.load(Ordering::Relaxed) == group.unsigned_abs(),
-                }
+        let known = WaitOptions::NOHANG
+            | WaitOptions::UNTRACED
+            | WaitOptions::CONTINUED
+            | WaitOptions::NOTHREAD
+            | WaitOptions::ALL
+            | WaitOptions::CLONE;
+        if !known.contains(options) {
+            return Err(Errno::EINVAL);
+        }
+        let target = match pid {
+            -1 => WaitTarget::Any,
+            0 => WaitTarget::Group(self.process.pgid.load(Ordering::Relaxed)),
+            p if p > 0 => WaitTarget::Pid(p as u32),
+            group => WaitTarget::Group(group.unsigned_abs()),
         };
-        let children: Vec<Arc<Process>> = self
-            .kernel
-            .procs
-            .values()
-            .into_iter()
-            .filter(|p| matches(p))
-            .collect();
-        if children.is_empty() {
-            return Err(Errno::ECHILD);
-        }
-        if let Some(zombie) = children.iter().find(|p| p.exit_status.lock().is_some()) {
-            let status = zombie.exit_status.lock().unwrap_or(0);
-            if wstatus.0 != 0 {
-                self.write_user(wstatus, &status.to_le_bytes())?;
-            }
-            if rusage.0 != 0 {
-                self.write_user(rusage, &[0u8; 144])?;
-            }
-            self.kernel.procs.remove(&zombie.pid);
-            return Ok(zombie.pid as usize);
-        }
-        if options.contains(WaitOptions::NOHANG) {
+        let Some(zombie) = self.find_zombie(target, options)? else {
             return Ok(0);
+        };
+        let status = zombie.exit_status.lock().unwrap_or(0);
+        if wstatus.0 != 0 {
+            self.write_user(wstatus, &status.to_le_bytes())?;
         }
-        self.block(WaitFor::Child)
+        if rusage.0 != 0 {
+            self.write_user(rusage, &[0u8; 144])?;
+        }
+        self.kernel.procs.remove(&zombie.pid);
+        Ok(zombie.pid as usize)
+    }
+
+    fn waitid(
+        &mut self,
+        idtype: i32,
+        id: i32,
+        infop: UserAddr,
+        options: WaitOptions,
+        rusage: UserAddr,
+    ) -> SysResult {
+        use syscall_linux::abi::siginfo::{CLD_DUMPED, CLD_EXITED, CLD_KILLED};
+        use syscall_linux::abi::wait::{P_ALL, P_PGID, P_PID};
+        let known = WaitOptions::NOHANG
+            | WaitOptions::UNTRACED
+            | WaitOptions::EXITED
+            | WaitOptions::CONTINUED
+            | WaitOptions::NOWAIT
+            | WaitOptions::NOTHREAD
+            | WaitOptions::ALL
+            | WaitOptions::CLONE;
+        // waitid(2): one of WEXITED, WSTOPPED (WUNTRACED), WCONTINUED is required.
+        if !known.contains(options)
+            || !options
+                .intersects(WaitOptions::EXITED | WaitOptions::UNTRACED | WaitOptions::CONTINUED)
+        {
+            return Err(Errno::EINVAL);
+        }
+        let target = match idtype {
+            P_ALL => WaitTarget::Any,
+            P_PID if id > 0 => WaitTarget::Pid(id as u32),
+            P_PGID if id > 0 => WaitTarget::Group(id as u32),
+            P_PGID if id == 0 => WaitTarget::Group(self.process.pgid.load(Ordering::Relaxed)),
+            _ => return Err(Errno::EINVAL),
+        };
+        let zombie = if options.contains(WaitOptions::EXITED) {
+            self.find_zombie(target, options)?
+        } else {
+            // Only stop/continue events asked for, and no process ever stops here.
+            self.find_zombie(target, options | WaitOptions::NOHANG)?;
+            None
+        };
+        let mut info = [0u8; 128];
+        if let Some(zombie) = &zombie {
+            let status = zombie.exit_status.lock().unwrap_or(0);
+            let (code, value) = match status & 0x7f {
+                0 => (CLD_EXITED, (status >> 8) & 0xff),
+                sig if status & 0x80 != 0 => (CLD_DUMPED, sig),
+                sig => (CLD_KILLED, sig),
+            };
+            info[0..4].copy_from_slice(&(crate::signal::SIGCHLD as i32).to_le_bytes());
+            info[8..12].copy_from_slice(&code.to_le_bytes());
+            info[16..20].copy_from_slice(&zombie.pid.to_le_bytes());
+            info[24..28].copy_from_slice(&value.to_le_bytes());
+        }
+        if infop.0 != 0 {
+            self.write_user(infop, &info)?;
+        }
+        if rusage.0 != 0 {
+            self.write_user(rusage, &[0u8; 144])?;
+        }
+        if let Some(zombie) = zombie
+            && !options.contains(WaitOptions::NOWAIT)
+        {
+            self.kernel.procs.remove(&zombie.pid);
+        }
+        Ok(0)
     }
 
     fn kill(&mut self, pid: i32, sig: i32) -> SysResult {
@@ -1453,11 +1580,11 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn tkill(&mut self, tid: i32, sig: i32) -> SysResult {
-        self.kill(tid, sig)
+        self.do_tgkill(None, tid, sig)
     }
 
-    fn tgkill(&mut self, _tgid: i32, tid: i32, sig: i32) -> SysResult {
-        self.kill(tid, sig)
+    fn tgkill(&mut self, tgid: i32, tid: i32, sig: i32) -> SysResult {
+        self.do_tgkill(Some(tgid), tid, sig)
     }
 
     fn rt_sigaction(
@@ -1498,10 +1625,14 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn rt_sigreturn(&mut self) -> SysResult {
-        let process = self.process.clone();
-        let task = self.task();
-        let sp = task.ctx.stack_pointer();
-        crate::signal::sigreturn(&process, task.ctx.regs_mut(), sp)?;
+        if crate::signal::sigreturn(self.task()).is_err() {
+            // A frame that cannot be read: Linux kills with SIGSEGV.
+            let pid = self.process.pid;
+            self.kernel
+                .exit_process(self.sched, pid, crate::signal::SIGSEGV as i32);
+            self.outcome = Some(Outcome::Exit);
+            return Ok(0);
+        }
         self.outcome = Some(Outcome::Replaced);
         Ok(0)
     }
@@ -1623,15 +1754,28 @@ impl SyscallHandler for Handler<'_> {
         Ok(process.sid.load(Ordering::Relaxed) as usize)
     }
 
-    fn set_tid_address(&mut self, _tidptr: UserAddr) -> SysResult {
-        Ok(self.tid as usize)
+    fn set_tid_address(&mut self, tidptr: UserAddr) -> SysResult {
+        self.do_set_tid_address(tidptr)
     }
 
-    fn set_robust_list(&mut self, _head: UserAddr, len: usize) -> SysResult {
-        if len != 24 {
-            return Err(Errno::EINVAL);
-        }
-        Ok(0)
+    fn set_robust_list(&mut self, head: UserAddr, len: usize) -> SysResult {
+        self.do_set_robust_list(head, len)
+    }
+
+    fn get_robust_list(&mut self, pid: i32, head_ptr: UserAddr, len_ptr: UserAddr) -> SysResult {
+        self.do_get_robust_list(pid, head_ptr, len_ptr)
+    }
+
+    fn futex(
+        &mut self,
+        uaddr: UserAddr,
+        op: i32,
+        val: u32,
+        timeout: UserAddr,
+        uaddr2: UserAddr,
+        val3: u32,
+    ) -> SysResult {
+        self.do_futex(uaddr, op, val, timeout, uaddr2, val3)
     }
 
     fn arch_prctl(&mut self, code: i32, addr: usize) -> SysResult {
@@ -1655,6 +1799,7 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn sched_yield(&mut self) -> SysResult {
+        self.outcome = Some(Outcome::Yield(0));
         Ok(0)
     }
 
@@ -1673,15 +1818,19 @@ impl SyscallHandler for Handler<'_> {
         req: UserAddr,
         rem: UserAddr,
     ) -> SysResult {
-        if !(0..=1).contains(&clockid) {
+        /// `TIMER_ABSTIME`.
+        const TIMER_ABSTIME: i32 = 1;
+        // The CPU-time clocks cannot be slept on (clock_nanosleep(2)).
+        if clockid == 2 || clockid == 3 {
             return Err(Errno::EINVAL);
         }
-        if flags & 1 != 0 {
+        let clock = crate::time::Clock::from_id(clockid)?;
+        if flags & TIMER_ABSTIME != 0 {
             let t: Timespec = self.read_struct(req)?;
-            let deadline = Duration::new(
-                t.tv_sec.max(0) as u64,
-                t.tv_nsec.clamp(0, 999_999_999) as u32,
-            );
+            if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
+                return Err(Errno::EINVAL);
+            }
+            let deadline = clock.to_monotonic(Duration::new(t.tv_sec as u64, t.tv_nsec as u32));
             let now = frame::timer::uptime();
             return self.sleep(deadline.saturating_sub(now));
         }
@@ -1689,10 +1838,7 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn clock_gettime(&mut self, clockid: i32, tp: UserAddr) -> SysResult {
-        if !(0..=11).contains(&clockid) {
-            return Err(Errno::EINVAL);
-        }
-        let t = frame::timer::uptime();
+        let t = crate::time::Clock::from_id(clockid)?.now();
         let ts = Timespec {
             tv_sec: t.as_secs() as i64,
             tv_nsec: i64::from(t.subsec_nanos()),
@@ -1703,7 +1849,7 @@ impl SyscallHandler for Handler<'_> {
 
     fn gettimeofday(&mut self, tv: UserAddr, _tz: UserAddr) -> SysResult {
         if tv.0 != 0 {
-            let t = frame::timer::uptime();
+            let t = frame::timer::wall_clock();
             let mut bytes = [0u8; 16];
             bytes[..8].copy_from_slice(&t.as_secs().to_le_bytes());
             bytes[8..].copy_from_slice(&u64::from(t.subsec_micros()).to_le_bytes());
@@ -1873,12 +2019,44 @@ impl SyscallHandler for Handler<'_> {
         Ok(0)
     }
 
-    fn sigaltstack(&mut self, _ss: UserAddr, old_ss: UserAddr) -> SysResult {
-        // Alternate signal stacks are accepted but not used: handlers run on the thread's stack.
+    fn sigaltstack(&mut self, ss: UserAddr, old_ss: UserAddr) -> SysResult {
+        use crate::signal::{AltStack, MINSIGSTKSZ, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK};
+        let task = self.task();
+        let sp = task.ctx.stack_pointer();
+        let current = task.alt_stack;
+        let new = if ss.0 != 0 {
+            let raw = self.read_user(ss, 24)?;
+            let word = |at: usize| u64::from_le_bytes(raw[at..at + 8].try_into().unwrap_or([0; 8]));
+            let flags = i32::from_le_bytes(raw[8..12].try_into().unwrap_or([0; 4]));
+            // sigaltstack(2): EPERM while running on the stack; SS_ONSTACK is accepted as 0.
+            if current.contains(sp) {
+                return Err(Errno::EPERM);
+            }
+            let mode = flags & !SS_AUTODISARM;
+            if mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE {
+                return Err(Errno::EINVAL);
+            }
+            Some(if mode == SS_DISABLE {
+                AltStack::default()
+            } else {
+                let size = word(16) as usize;
+                if size < MINSIGSTKSZ {
+                    return Err(Errno::ENOMEM);
+                }
+                AltStack {
+                    sp: word(0) as usize,
+                    size,
+                    flags: flags & SS_AUTODISARM,
+                }
+            })
+        } else {
+            None
+        };
         if old_ss.0 != 0 {
-            let mut bytes = [0u8; 24];
-            bytes[8..12].copy_from_slice(&2i32.to_le_bytes()); // SS_DISABLE
-            self.write_user(old_ss, &bytes)?;
+            self.write_user(old_ss, &current.to_stack_t(sp))?;
+        }
+        if let Some(new) = new {
+            self.task().alt_stack = new;
         }
         Ok(0)
     }
@@ -1950,6 +2128,7 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::exit,
     Sysno::exit_group,
     Sysno::wait4,
+    Sysno::waitid,
     Sysno::kill,
     Sysno::tkill,
     Sysno::tgkill,
@@ -1968,6 +2147,8 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::getsid,
     Sysno::set_tid_address,
     Sysno::set_robust_list,
+    Sysno::get_robust_list,
+    Sysno::futex,
     Sysno::arch_prctl,
     Sysno::sched_yield,
     Sysno::nanosleep,
@@ -1998,6 +2179,8 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::utimensat,
     Sysno::sysinfo,
     Sysno::times,
+    Sysno::time,
+    Sysno::prctl,
     Sysno::setuid,
     Sysno::setgid,
     Sysno::getgroups,

@@ -11,10 +11,12 @@
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 
-use frame::mm::vm::{Access, NoFilePages, UserSpace};
+use frame::mm::vm::{Access, NoFilePages, PageState, UserSpace};
 use frame::user::{UserContext, UserExit};
 
 use crate::process::Process;
+use crate::signal::Fault;
+use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
 /// Length of the system-call instruction (`syscall` and `ecall`).
 #[cfg(target_arch = "x86_64")]
@@ -35,6 +37,11 @@ pub enum WaitFor {
     Timer,
     /// Readiness of some file (pipes, console input): re-checked on every scheduling round.
     Io,
+    /// A futex wake (or the deadline kept in the task's [`FutexWait`]).
+    Futex,
+    /// The end of a vfork: the child execs or exits. Only that wakes the task, since the
+    /// child runs on its stack.
+    Vfork,
 }
 
 /// Scheduling state.
@@ -65,6 +72,40 @@ pub struct Task {
     pub restarting: bool,
     /// The signal mask to restore once a signal is delivered (rt_sigsuspend).
     pub saved_mask: Option<u64>,
+    /// `CLONE_CHILD_CLEARTID` / set_tid_address(2): on exit, 0 is written here and a futex
+    /// waiter on it woken (0: none).
+    pub clear_child_tid: usize,
+    /// set_robust_list(2): the head of the thread's list of held robust futexes (0: none).
+    pub robust_list: usize,
+    /// The futex wait the task is blocked in (kept across the restarts of futex(2)).
+    pub futex: Option<crate::futex::FutexWait>,
+    /// The vfork child this task waits for ([`WaitFor::Vfork`]).
+    pub vfork_child: Option<Tid>,
+    /// The alternate signal stack (sigaltstack(2)).
+    pub alt_stack: crate::signal::AltStack,
+    /// The fault whose signal is being delivered (for its siginfo).
+    pub fault: Option<crate::signal::Fault>,
+}
+
+impl Task {
+    /// A runnable thread `tid` of `process` that starts with the registers `ctx`.
+    pub fn new(tid: Tid, process: Arc<Process>, ctx: UserContext) -> Task {
+        Task {
+            tid,
+            process,
+            ctx,
+            state: State::Runnable,
+            sleep_until: None,
+            restarting: false,
+            saved_mask: None,
+            clear_child_tid: 0,
+            robust_list: 0,
+            futex: None,
+            vfork_child: None,
+            alt_stack: crate::signal::AltStack::default(),
+            fault: None,
+        }
+    }
 }
 
 /// What a system call asks the run loop to do.
@@ -73,6 +114,11 @@ pub enum Outcome {
     Return(isize),
     /// Block: the call restarts when the task is woken.
     Block(WaitFor),
+    /// Return this value and end the time slice (sched_yield).
+    Yield(isize),
+    /// Return this value, then wait (vfork: the call is complete, and the task sleeps until
+    /// its child lets go of the address space).
+    ReturnAndBlock(isize, WaitFor),
     /// The task is gone (exit, exit_group, execve failure after the point of no return).
     Exit,
     /// The registers were replaced (execve, rt_sigreturn): continue without setting a return.
@@ -88,8 +134,8 @@ pub enum Event {
     Resume,
     /// Every task waits (the CPU just woke from idle): poll devices (console `^C`).
     Idle,
-    /// The task took a fault that kills it with this signal (no handlers are delivered yet).
-    Fatal(u32),
+    /// The task took a fault: its handler runs, or the process dies of it.
+    Fault(crate::signal::Fault),
 }
 
 /// All tasks and the order they run in.
@@ -116,6 +162,7 @@ impl Scheduler {
             }
             let Some(tid) = self.next_runnable() else {
                 // Everyone waits: sleep until an interrupt, then let blocked tasks retry.
+                crate::stats::sample(0);
                 frame::cpu::wait_for_interrupt();
                 self.wake_all();
                 if let Some(&tid) = self.tasks.keys().next() {
@@ -139,13 +186,54 @@ impl Scheduler {
         None
     }
 
-    /// Makes every blocked task runnable again (its system call re-checks its condition).
+    /// Makes every blocked task runnable again (its system call re-checks its condition),
+    /// except vfork parents, which only [`Scheduler::end_vfork`] wakes.
     pub fn wake_all(&mut self) {
         for task in self.tasks.values_mut() {
-            if let State::Blocked(_) = task.state {
+            if matches!(task.state, State::Blocked(why) if why != WaitFor::Vfork) {
                 task.state = State::Runnable;
             }
         }
+    }
+
+    /// The vfork child `child` execs or exits: its parent may run again.
+    pub fn end_vfork(&mut self, child: Tid) {
+        for task in self.tasks.values_mut() {
+            if task.vfork_child == Some(child) {
+                task.vfork_child = None;
+                task.state = State::Runnable;
+            }
+        }
+    }
+
+    /// Marks every task of process `pid` but `keep` dead (execve in a threaded process).
+    pub fn kill_other_threads(&mut self, pid: Tid, keep: Tid) {
+        for task in self.tasks.values_mut() {
+            if task.process.pid == pid && task.tid != keep {
+                task.state = State::Dead;
+            }
+        }
+    }
+
+    /// Gives task `old` the id `new` (a non-leader thread that execs becomes the leader).
+    pub fn renumber(&mut self, old: Tid, new: Tid) {
+        if let Some(mut task) = self.tasks.remove(&old) {
+            task.tid = new;
+            self.tasks.insert(new, task);
+            self.queue.push_back(new);
+        }
+    }
+
+    /// The live tasks of process `pid`.
+    pub fn threads_of(&self, pid: Tid) -> impl Iterator<Item = &Task> {
+        self.tasks
+            .values()
+            .filter(move |t| t.process.pid == pid && t.state != State::Dead)
+    }
+
+    /// The tasks, to change them.
+    pub fn tasks_mut(&mut self) -> impl Iterator<Item = &mut Task> {
+        self.tasks.values_mut()
     }
 
     /// Marks every task of process `pid` dead.
@@ -178,6 +266,7 @@ impl Scheduler {
         tid: Tid,
         event: &mut impl FnMut(&mut Scheduler, Tid, Event) -> Outcome,
     ) {
+        crate::stats::note_switch();
         loop {
             let Some(task) = self.tasks.get_mut(&tid) else {
                 return;
@@ -195,6 +284,12 @@ impl Scheduler {
             match task.ctx.run(&space) {
                 UserExit::Interrupt => {
                     // End of the time slice: let waiting tasks re-check their conditions.
+                    let runnable = self
+                        .tasks
+                        .values()
+                        .filter(|t| t.state == State::Runnable)
+                        .count();
+                    crate::stats::sample(runnable as u32);
                     self.wake_all();
                     break;
                 }
@@ -206,6 +301,21 @@ impl Scheduler {
                         }
                     }
                     Outcome::Replaced => {}
+                    Outcome::Yield(value) => {
+                        if let Some(task) = self.tasks.get_mut(&tid) {
+                            task.ctx.set_syscall_return(value as usize);
+                            task.restarting = false;
+                        }
+                        break;
+                    }
+                    Outcome::ReturnAndBlock(value, why) => {
+                        if let Some(task) = self.tasks.get_mut(&tid) {
+                            task.ctx.set_syscall_return(value as usize);
+                            task.restarting = false;
+                            task.state = State::Blocked(why);
+                        }
+                        break;
+                    }
                     Outcome::Block(why) => {
                         if let Some(task) = self.tasks.get_mut(&tid) {
                             let ip = task.ctx.instruction_pointer();
@@ -224,14 +334,29 @@ impl Scheduler {
                             Access::Read => "read",
                             Access::Exec => "execute",
                         };
-                        log::info!("tid {tid}: segmentation fault ({kind} at {address:#x})");
-                        event(self, tid, Event::Fatal(crate::signal::SIGSEGV));
+                        log::debug!("tid {tid}: segmentation fault ({kind} at {address:#x})");
+                        // Nothing there, or something there that forbids the access.
+                        let code = match space.query(address) {
+                            PageState::Invalid => SEGV_MAPERR,
+                            _ => SEGV_ACCERR,
+                        };
+                        let fault = Fault {
+                            sig: crate::signal::SIGSEGV,
+                            code,
+                            address,
+                        };
+                        event(self, tid, Event::Fault(fault));
                         break;
                     }
                 }
-                UserExit::Exception { kind, address, .. } => {
-                    log::info!("tid {tid}: {kind:?} at {address:#x}");
-                    event(self, tid, Event::Fatal(crate::signal::for_exception(kind)));
+                UserExit::Exception {
+                    kind,
+                    address,
+                    code: _,
+                } => {
+                    log::debug!("tid {tid}: {kind:?} at {address:#x}");
+                    let (sig, code) = crate::signal::for_exception(kind);
+                    event(self, tid, Event::Fault(Fault { sig, code, address }));
                     break;
                 }
             }

@@ -1,4 +1,12 @@
-//! Signal numbers and the signals that CPU exceptions raise (see signal(7)).
+//! Signals: numbers, actions, and delivery on a Linux signal frame (signal(7),
+//! sigaction(2), sigreturn(2), sigaltstack(2)).
+//!
+//! Delivery saves the interrupted registers, FPU state, signal mask and alternate-stack
+//! settings in a frame laid out exactly as Linux lays it out on the architecture (see
+//! `arch/`), so that handlers that read their `ucontext_t` and programs that walk signal
+//! frames work; rt_sigreturn restores from it. Faults (`SIGSEGV`, `SIGBUS`, `SIGILL`,
+//! `SIGFPE`) go to a handler when one is installed and the signal is not blocked, with the
+//! fault address in `si_addr`; otherwise they kill, as Linux's `force_sig_fault` does.
 
 use frame::user::ExceptionKind;
 
@@ -27,14 +35,21 @@ pub const SIGTERM: u32 = 15;
 /// Child stopped or terminated.
 pub const SIGCHLD: u32 = 17;
 
-/// The signal Linux sends for a CPU exception in user mode.
-pub fn for_exception(kind: ExceptionKind) -> u32 {
+/// The signal and `si_code` Linux sends for a CPU exception in user mode.
+pub fn for_exception(kind: ExceptionKind) -> (u32, i32) {
+    use syscall_linux::abi::siginfo::{
+        BUS_ADRALN, BUS_ADRERR, FPE_INTDIV, ILL_ILLOPC, SI_KERNEL, TRAP_BRKPT,
+    };
     match kind {
-        ExceptionKind::IllegalInstruction => SIGILL,
-        ExceptionKind::DivideError | ExceptionKind::FloatingPoint => SIGFPE,
-        ExceptionKind::Breakpoint | ExceptionKind::Debug => SIGTRAP,
-        ExceptionKind::Alignment | ExceptionKind::AccessFault => SIGBUS,
-        ExceptionKind::Protection => SIGSEGV,
+        ExceptionKind::IllegalInstruction => (SIGILL, ILL_ILLOPC),
+        ExceptionKind::DivideError => (SIGFPE, FPE_INTDIV),
+        // x87/SSE exceptions: the precise FPE_* code would need the status word.
+        ExceptionKind::FloatingPoint => (SIGFPE, 0),
+        ExceptionKind::Breakpoint | ExceptionKind::Debug => (SIGTRAP, TRAP_BRKPT),
+        ExceptionKind::Alignment => (SIGBUS, BUS_ADRALN),
+        ExceptionKind::AccessFault => (SIGBUS, BUS_ADRERR),
+        // A general-protection fault: Linux sends SIGSEGV with SI_KERNEL.
+        ExceptionKind::Protection => (SIGSEGV, SI_KERNEL),
     }
 }
 
@@ -44,8 +59,8 @@ pub fn default_terminates(sig: u32) -> bool {
     !matches!(sig, SIGCHLD | 18..=23 | 28)
 }
 
-/// `SA_SIGINFO`: the handler takes (sig, siginfo, ucontext).
-const SA_SIGINFO: u64 = 4;
+/// `SA_ONSTACK`: run the handler on the alternate signal stack.
+const SA_ONSTACK: u64 = 0x0800_0000;
 /// `SA_RESTORER`: `restorer` returns from the handler (x86-64).
 const SA_RESTORER: u64 = 0x0400_0000;
 /// `SA_RESTART`: restart an interrupted system call after the handler.
@@ -98,10 +113,15 @@ use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use frame::mm::vm::NoFilePages;
-use frame::user::UserRegs;
+use syscall_linux::Errno;
+use syscall_linux::abi::siginfo::SI_USER;
 
 use crate::process::Kernel;
-use crate::task::{SYSCALL_INSN_LEN, Scheduler, Tid};
+use crate::task::{SYSCALL_INSN_LEN, Scheduler, Task, Tid};
+
+#[cfg_attr(target_arch = "x86_64", path = "arch/x86_64.rs")]
+#[cfg_attr(target_arch = "riscv64", path = "arch/riscv64.rs")]
+mod arch;
 
 /// Where the riscv64 signal-return trampoline lives (the page above the stack; mapped at
 /// exec). x86-64 programs bring their own (`SA_RESTORER`).
@@ -112,14 +132,130 @@ pub fn trampoline_address(user_end: usize) -> usize {
 /// `li a7, 139 (rt_sigreturn); ecall`.
 pub const RISCV_TRAMPOLINE: [u8; 8] = [0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00];
 
-const REGS_SIZE: usize = core::mem::size_of::<UserRegs>();
-/// Bytes of the frame below the saved registers: siginfo (128).
-const SIGINFO_SIZE: usize = 128;
+/// `SS_ONSTACK`: the thread runs on its alternate signal stack.
+pub const SS_ONSTACK: i32 = 1;
+/// `SS_DISABLE`: no alternate signal stack.
+pub const SS_DISABLE: i32 = 2;
+/// `SS_AUTODISARM`: disable the alternate stack while a handler runs on it.
+pub const SS_AUTODISARM: i32 = 1 << 31;
+/// `MINSIGSTKSZ`: the smallest alternate stack sigaltstack(2) accepts.
+pub const MINSIGSTKSZ: usize = 2048;
+
+/// A thread's alternate signal stack (sigaltstack(2)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AltStack {
+    /// Lowest address.
+    pub sp: usize,
+    /// Size in bytes.
+    pub size: usize,
+    /// `SS_DISABLE`, or 0 and possibly `SS_AUTODISARM`.
+    pub flags: i32,
+}
+
+impl Default for AltStack {
+    fn default() -> Self {
+        AltStack {
+            sp: 0,
+            size: 0,
+            flags: SS_DISABLE,
+        }
+    }
+}
+
+impl AltStack {
+    /// Whether `sp` lies on the stack (so a nested signal must stay there).
+    pub fn contains(&self, sp: usize) -> bool {
+        self.flags & SS_DISABLE == 0 && sp > self.sp && sp - self.sp <= self.size
+    }
+
+    /// The `stack_t` that sigaltstack(2) and `uc_stack` show while the thread's stack pointer
+    /// is `sp`.
+    pub fn to_stack_t(&self, sp: usize) -> [u8; 24] {
+        let mut flags = self.flags;
+        if self.contains(sp) {
+            flags |= SS_ONSTACK;
+        }
+        let mut out = [0u8; 24];
+        out[0..8].copy_from_slice(&(self.sp as u64).to_le_bytes());
+        out[8..12].copy_from_slice(&flags.to_le_bytes());
+        out[16..24].copy_from_slice(&(self.size as u64).to_le_bytes());
+        out
+    }
+}
+
+/// The fault behind a synchronous signal, for its siginfo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// The signal.
+    pub sig: u32,
+    /// `si_code` (`SEGV_MAPERR`, ...).
+    pub code: i32,
+    /// `si_addr`: the faulting address.
+    pub address: usize,
+}
+
+/// What a frame saves besides the registers.
+struct SavedContext {
+    /// The signal mask to restore.
+    mask: u64,
+    /// `uc_stack`.
+    stack: [u8; 24],
+    /// The siginfo.
+    info: [u8; 128],
+    /// Where the handler returns to: the frame's `pretcode` (x86-64 only; riscv64 returns
+    /// through `ra`).
+    #[cfg_attr(target_arch = "riscv64", allow(dead_code))]
+    restorer: usize,
+    /// The fault address: `cr2` in the x86-64 sigcontext (riscv64 keeps it in siginfo only).
+    #[cfg_attr(target_arch = "riscv64", allow(dead_code))]
+    fault_address: usize,
+}
+
+/// A laid-out signal frame.
+struct Frame {
+    /// Its lowest address: the handler's stack pointer.
+    base: usize,
+    /// Its bytes, from `base`.
+    bytes: Vec<u8>,
+    /// Where the siginfo is.
+    siginfo_at: usize,
+    /// Where the ucontext is.
+    ucontext_at: usize,
+}
+
+/// A siginfo for `sig` with `code`, and the fault address for faults.
+fn siginfo(sig: u32, code: i32, address: usize) -> [u8; 128] {
+    let mut info = [0u8; 128];
+    info[0..4].copy_from_slice(&(sig as i32).to_le_bytes());
+    info[8..12].copy_from_slice(&code.to_le_bytes());
+    if address != 0 {
+        info[16..24].copy_from_slice(&(address as u64).to_le_bytes());
+    }
+    info
+}
+
+/// A fault in task `tid`: its handler runs if one is installed and the signal is not blocked;
+/// otherwise the process dies of it.
+pub fn force_fault(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid, fault: Fault) {
+    let Some(task) = sched.task_mut(tid) else {
+        return;
+    };
+    let process = task.process.clone();
+    let bit = 1u64 << (fault.sig - 1);
+    let blocked = *process.sigmask.lock() & bit != 0;
+    if process.handler(fault.sig) <= 1 || blocked {
+        let pid = process.pid;
+        kernel.exit_process(sched, pid, fault.sig as i32);
+        return;
+    }
+    task.fault = Some(fault);
+    process.pending.fetch_or(bit, Ordering::Relaxed);
+    deliver(kernel, sched, tid);
+}
 
 /// Delivers the lowest pending unblocked signal of task `tid`'s process: runs its handler on
-/// a signal frame (the saved registers and mask, then a siginfo), or applies the default
-/// action. A system call the task was blocked in returns `EINTR`, or restarts after the handler
-/// with `SA_RESTART`.
+/// a signal frame, or applies the default action. A system call the task was blocked in
+/// returns `EINTR`, or restarts after the handler with `SA_RESTART`.
 pub fn deliver(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) {
     let Some(task) = sched.task_mut(tid) else {
         return;
@@ -130,10 +266,15 @@ pub fn deliver(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) {
     if deliverable == 0 {
         return;
     }
-    let sig = deliverable.trailing_zeros() + 1;
+    // A pending fault goes first (it was raised by the instruction that would run next).
+    let sig = match task.fault {
+        Some(f) if deliverable & (1 << (f.sig - 1)) != 0 => f.sig,
+        _ => deliverable.trailing_zeros() + 1,
+    };
     process
         .pending
         .fetch_and(!(1 << (sig - 1)), Ordering::Relaxed);
+    let fault = task.fault.take_if(|f| f.sig == sig);
     let raw = process
         .sigactions
         .lock()
@@ -156,50 +297,50 @@ pub fn deliver(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) {
     if task.restarting {
         task.restarting = false;
         task.sleep_until = None;
+        task.futex = None;
         if action.flags & SA_RESTART == 0 || suspended {
             let ip = task.ctx.instruction_pointer();
             task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
             task.ctx
-                .set_syscall_return(-(syscall_linux::Errno::EINTR as isize) as usize);
+                .set_syscall_return(-(Errno::EINTR as isize) as usize);
         }
     }
     let old_mask = task.saved_mask.take().unwrap_or(mask);
     let space = process.space();
-    // The frame: [return address][saved registers][old mask][siginfo], 16-byte aligned so that
-    // the handler starts as if called.
-    let regs = *task.ctx.regs();
-    let sp = task.ctx.stack_pointer();
-    let size = 8 + REGS_SIZE + 8 + SIGINFO_SIZE;
-    // x86-64 handlers start as if called (rsp % 16 == 8, return address on top); riscv64
-    // handlers start with a 16-byte aligned sp.
-    let aligned = sp.saturating_sub(128 + size) & !15;
-    let base = if cfg!(target_arch = "x86_64") {
-        aligned - 8
-    } else {
-        aligned
-    };
     let restorer = if cfg!(target_arch = "x86_64") {
         action.restorer
     } else {
         trampoline_address(space.user_end())
     };
-    let mut frame_bytes = Vec::with_capacity(size);
-    frame_bytes.extend_from_slice(&(restorer as u64).to_le_bytes());
-    frame_bytes.extend_from_slice(regs_bytes(&regs).as_slice());
-    frame_bytes.extend_from_slice(&old_mask.to_le_bytes());
-    let mut siginfo = [0u8; SIGINFO_SIZE];
-    siginfo[..4].copy_from_slice(&(sig as i32).to_le_bytes());
-    frame_bytes.extend_from_slice(&siginfo);
+    let sp = task.ctx.stack_pointer();
+    let alt = task.alt_stack;
+    let top = if action.flags & SA_ONSTACK != 0 && alt.flags & SS_DISABLE == 0 && !alt.contains(sp)
+    {
+        alt.sp + alt.size
+    } else {
+        sp.wrapping_sub(arch::RED_ZONE)
+    };
+    let (code, address) = fault.map_or((SI_USER, 0), |f| (f.code, f.address));
+    let saved = SavedContext {
+        mask: old_mask,
+        stack: alt.to_stack_t(sp),
+        info: siginfo(sig, code, address),
+        restorer,
+        fault_address: address,
+    };
+    let frame = arch::build(&task.ctx, top, &saved);
     if (cfg!(target_arch = "x86_64") && action.flags & SA_RESTORER == 0)
-        || space.write(base, &frame_bytes, &NoFilePages).is_err()
+        || space.write(frame.base, &frame.bytes, &NoFilePages).is_err()
     {
         // No way back from the handler, or no stack to run it on: Linux kills with SIGSEGV.
         let pid = process.pid;
         kernel.exit_process(sched, pid, SIGSEGV as i32);
         return;
     }
-    let siginfo_at = base + 8 + REGS_SIZE + 8;
-    let ucontext_at = base + 8;
+    arch::enter_handler(&mut task.ctx, action.handler, sig, &frame, restorer);
+    if alt.flags & SS_AUTODISARM != 0 && top == alt.sp + alt.size {
+        task.alt_stack = AltStack::default();
+    }
     let mut new_mask = old_mask | action.mask;
     if action.flags & SA_NODEFER == 0 {
         new_mask |= 1 << (sig - 1);
@@ -208,173 +349,24 @@ pub fn deliver(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) {
     if action.flags & SA_RESETHAND != 0 {
         process.sigactions.lock().remove(&sig);
     }
-    let Some(task) = sched.task_mut(tid) else {
-        return;
-    };
-    let info = action.flags & SA_SIGINFO != 0;
-    set_handler_regs(
-        task.ctx.regs_mut(),
-        action.handler,
-        base,
-        sig,
-        info.then_some((siginfo_at, ucontext_at)),
-        restorer,
-    );
 }
 
-/// rt_sigreturn: restores the registers and mask saved by [`deliver`]; `sp` is the stack
-/// pointer at the call (just above the popped return address on x86-64, the frame on riscv64).
-pub fn sigreturn(
-    process: &crate::process::Process,
-    regs: &mut UserRegs,
-    sp: usize,
-) -> Result<(), syscall_linux::Errno> {
-    let base = if cfg!(target_arch = "x86_64") {
-        sp - 8
-    } else {
-        sp
-    };
-    let mut saved = [0u8; REGS_SIZE + 8];
-    process
-        .space()
-        .read(base + 8, &mut saved, &NoFilePages)
-        .map_err(|_| syscall_linux::Errno::EFAULT)?;
-    *regs = regs_from_bytes(&saved[..REGS_SIZE]);
-    let mask = u64::from_le_bytes(saved[REGS_SIZE..].try_into().unwrap_or([0; 8]));
+/// rt_sigreturn: restores the registers, FPU state, mask and alternate stack saved by
+/// [`deliver`]. `EFAULT` for a frame that cannot be read (the caller kills with `SIGSEGV`).
+pub fn sigreturn(task: &mut Task) -> Result<(), Errno> {
+    let process = task.process.clone();
+    let base = arch::frame_at_sigreturn(task.ctx.stack_pointer());
+    let (mask, stack) = arch::restore(&mut task.ctx, &process.space(), base)?;
     *process.sigmask.lock() = mask & !((1 << (SIGKILL - 1)) | (1 << 18));
+    // uc_stack is restored as sigaltstack(2) would set it; a bad one is ignored.
+    let word = |at: usize| u64::from_le_bytes(stack[at..at + 8].try_into().unwrap_or([0; 8]));
+    let flags = i32::from_le_bytes(stack[8..12].try_into().unwrap_or([0; 4])) & !SS_ONSTACK;
+    if flags & !(SS_DISABLE | SS_AUTODISARM) == 0 {
+        task.alt_stack = AltStack {
+            sp: word(0) as usize,
+            size: word(16) as usize,
+            flags,
+        };
+    }
     Ok(())
-}
-
-fn regs_bytes(regs: &UserRegs) -> Vec<u8> {
-    regs_words(regs)
-        .iter()
-        .flat_map(|w| w.to_le_bytes())
-        .collect()
-}
-
-fn regs_from_bytes(bytes: &[u8]) -> UserRegs {
-    let words: Vec<u64> = bytes
-        .chunks(8)
-        .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-        .collect();
-    regs_from_words(&words)
-}
-
-#[cfg(target_arch = "x86_64")]
-fn regs_words(r: &UserRegs) -> [u64; 18] {
-    [
-        r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp, r.r8, r.r9, r.r10, r.r11, r.r12,
-        r.r13, r.r14, r.r15, r.rip, r.rflags,
-    ]
-}
-
-#[cfg(target_arch = "x86_64")]
-fn regs_from_words(w: &[u64]) -> UserRegs {
-    let g = |i: usize| w.get(i).copied().unwrap_or(0);
-    UserRegs {
-        rax: g(0),
-        rbx: g(1),
-        rcx: g(2),
-        rdx: g(3),
-        rsi: g(4),
-        rdi: g(5),
-        rbp: g(6),
-        rsp: g(7),
-        r8: g(8),
-        r9: g(9),
-        r10: g(10),
-        r11: g(11),
-        r12: g(12),
-        r13: g(13),
-        r14: g(14),
-        r15: g(15),
-        rip: g(16),
-        rflags: g(17),
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-fn set_handler_regs(
-    r: &mut UserRegs,
-    handler: usize,
-    sp: usize,
-    sig: u32,
-    info: Option<(usize, usize)>,
-    _ret: usize,
-) {
-    r.rip = handler as u64;
-    r.rsp = sp as u64;
-    r.rdi = u64::from(sig);
-    let (si, uc) = info.unwrap_or((0, 0));
-    r.rsi = si as u64;
-    r.rdx = uc as u64;
-    r.rax = 0;
-}
-
-#[cfg(target_arch = "riscv64")]
-fn regs_words(r: &UserRegs) -> [u64; 32] {
-    [
-        r.ra, r.sp, r.gp, r.tp, r.t0, r.t1, r.t2, r.s0, r.s1, r.a0, r.a1, r.a2, r.a3, r.a4, r.a5,
-        r.a6, r.a7, r.s2, r.s3, r.s4, r.s5, r.s6, r.s7, r.s8, r.s9, r.s10, r.s11, r.t3, r.t4, r.t5,
-        r.t6, r.pc,
-    ]
-    .map(|v| v as u64)
-}
-
-#[cfg(target_arch = "riscv64")]
-fn regs_from_words(w: &[u64]) -> UserRegs {
-    let g = |i: usize| w.get(i).copied().unwrap_or(0) as usize;
-    UserRegs {
-        ra: g(0),
-        sp: g(1),
-        gp: g(2),
-        tp: g(3),
-        t0: g(4),
-        t1: g(5),
-        t2: g(6),
-        s0: g(7),
-        s1: g(8),
-        a0: g(9),
-        a1: g(10),
-        a2: g(11),
-        a3: g(12),
-        a4: g(13),
-        a5: g(14),
-        a6: g(15),
-        a7: g(16),
-        s2: g(17),
-        s3: g(18),
-        s4: g(19),
-        s5: g(20),
-        s6: g(21),
-        s7: g(22),
-        s8: g(23),
-        s9: g(24),
-        s10: g(25),
-        s11: g(26),
-        t3: g(27),
-        t4: g(28),
-        t5: g(29),
-        t6: g(30),
-        pc: g(31),
-    }
-}
-
-#[cfg(target_arch = "riscv64")]
-fn set_handler_regs(
-    r: &mut UserRegs,
-    handler: usize,
-    sp: usize,
-    sig: u32,
-    info: Option<(usize, usize)>,
-    ret: usize,
-) {
-    r.pc = handler;
-    // riscv64 frames have no return-address slot to pop: sp points at the frame itself.
-    r.sp = sp;
-    r.a0 = sig as usize;
-    let (si, uc) = info.unwrap_or((0, 0));
-    r.a1 = si;
-    r.a2 = uc;
-    r.ra = ret;
 }
