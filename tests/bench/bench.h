@@ -45,6 +45,9 @@ uint64_t now_ns(void);
  * errno is set). Always returns -1. */
 int bench_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Removes the files a benchmark left behind, so that each starts from the same state. */
+void bench_cleanup(void);
+
 /* Absolute path of this program (for the execve benchmarks). */
 extern const char *bench_self;
 

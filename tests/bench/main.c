@@ -191,12 +191,14 @@ static void run_isolated(const struct bench *b, int reps, double target_ns)
 		if (now_ns() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
+			bench_cleanup();
 			print_failed(b, "timed out");
 			return;
 		}
 		struct timespec pause = {0, 50 * 1000 * 1000};
 		nanosleep(&pause, NULL);
 	}
+	bench_cleanup();
 	if (WIFSIGNALED(status)) {
 		char why[64];
 		snprintf(why, sizeof why, "killed by signal %d", WTERMSIG(status));
