@@ -7,7 +7,7 @@
 //!   the same initramfs. Per architecture it prints the table of medians and ratios, and
 //!   writes `target/bench/<arch>.json` and `target/bench/<arch>.svg`. Options: `--arch A`
 //!   (repeatable; default both), `--only WORD[,WORD...]` (benchmarks whose name contains a
-//!   word), `--reps N` (default 5), `--target-ms MS` (length of one repetition, default 200),
+//!   word), `--reps N` (default 7), `--target-ms MS` (length of one repetition, default 200),
 //!   `--icount` (QEMU `-icount shift=0,align=off,sleep=off`: guest time counts instructions,
 //!   so repeated runs give the same figures), `--debug` (this kernel's debug build instead of
 //!   release).
@@ -66,7 +66,7 @@ impl Default for Settings {
         Settings {
             arches: Vec::new(),
             only: None,
-            reps: 5,
+            reps: 7,
             target_ms: 200,
             icount: false,
             profile: Profile::Release,
@@ -434,7 +434,7 @@ mod tests {
     fn options() {
         let s = Settings::parse(&[]).unwrap();
         assert_eq!(s.arches, Arch::ALL);
-        assert_eq!((s.reps, s.target_ms, s.icount), (5, 200, false));
+        assert_eq!((s.reps, s.target_ms, s.icount), (7, 200, false));
         assert_eq!(s.profile, Profile::Release);
         let s = Settings::parse(&args(
             "--arch riscv64 --only fork,cmm_priv --reps 3 --target-ms 50 --icount --debug",
@@ -452,13 +452,13 @@ mod tests {
     #[test]
     fn guest_command_and_qemu_args() {
         let mut s = Settings::default();
-        assert_eq!(s.guest_command(None), "/bench/bench -r 5 -t 200");
+        assert_eq!(s.guest_command(None), "/bench/bench -r 7 -t 200");
         assert!(s.qemu_args().is_empty());
         s.only = Some("pipe".into());
         s.icount = true;
         assert_eq!(
             s.guest_command(Some("fork_exit")),
-            "/bench/bench -r 5 -t 200 -o pipe -a fork_exit"
+            "/bench/bench -r 7 -t 200 -o pipe -a fork_exit"
         );
         assert_eq!(s.qemu_args(), ["-icount", ICOUNT]);
     }

@@ -25,7 +25,7 @@ commands:
   bench [--arch A] [--only WORD[,WORD...]] [--reps N] [--target-ms MS] [--icount] [--debug]
                                 the user-space benchmarks (tests/bench) on this kernel and on
                                 Debian's Linux under the same QEMU settings (default: both
-                                archs, 5 reps); prints medians and ratios (below 1 = this
+                                archs, 7 reps); prints medians and ratios (below 1 = this
                                 kernel faster), writes target/bench/A.json and A.svg
   bench vm [--threads N]        host benchmark: vm-corten against a VMA tree under one RwLock
                                 (prints ops/s and ratios, writes target/bench/vm.json)
