@@ -262,6 +262,21 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Removes the `<prefix>N.log` files a previous run left in `dir`.
+fn remove_logs(dir: &Path, prefix: &str) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if let Some(n) = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(".log"))
+            && n.bytes().all(|b| b.is_ascii_digit())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// The last non-empty line of a log, shortened.
 fn last_line(log: &str) -> String {
     let line = log
@@ -282,6 +297,7 @@ fn run_suite(
     settings: &Settings,
     log_dir: &Path,
 ) -> Result<Results, String> {
+    remove_logs(log_dir, &format!("{arch}-{}-", kernel.tag));
     let mut results = Results::default();
     let mut after: Option<String> = None;
     for boot in 0..=MAX_RESUMES {
@@ -461,6 +477,28 @@ mod tests {
             "/bench/bench -r 7 -t 200 -o pipe -a fork_exit"
         );
         assert_eq!(s.qemu_args(), ["-icount", ICOUNT]);
+    }
+
+    #[test]
+    fn old_logs_are_removed() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-logs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in [
+            "x86_64-this-0.log",
+            "x86_64-this-12.log",
+            "x86_64-this-x.log",
+            "keep.log",
+        ] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        remove_logs(&dir, "x86_64-this-");
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["keep.log", "x86_64-this-x.log"]);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
