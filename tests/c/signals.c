@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -218,6 +220,10 @@ static void test_clock_prctl(void)
 	prctl(PR_SET_NAME, "renamed-task-with-long-name");
 	prctl(PR_GET_NAME, name);
 	check("PR_SET_NAME keeps 15 bytes and PR_GET_NAME returns them", strcmp(name, "renamed-task-wi") == 0);
+	/* As process 1 (init=/tests/signals) nobody mounted /proc yet. */
+	struct stat st;
+	if (stat("/proc/self", &st) != 0)
+		mount("proc", "/proc", "proc", 0, NULL);
 	FILE *f = fopen("/proc/self/stat", "r");
 	char line[256] = {0};
 	if (f) {

@@ -407,7 +407,7 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
             Err("no initramfs".into()),
         );
     };
-    let cases: [(&str, &str, &[&str]); 8] = [
+    let cases: [(&str, &str, &[&str]); 9] = [
         (
             "hello",
             "init=/tests/hello",
@@ -436,6 +436,11 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
         (
             "signals",
             "init=/tests/signals",
+            &["DONE", "kernel: init exited with status 0"],
+        ),
+        (
+            "memory",
+            "init=/tests/memory",
             &["DONE", "kernel: init exited with status 0"],
         ),
         (

@@ -1391,10 +1391,65 @@ impl SyscallHandler for Handler<'_> {
         Ok(0)
     }
 
-    fn madvise(&mut self, addr: UserAddr, _len: usize, _advice: i32) -> SysResult {
-        // Advice only: nothing is reclaimed early.
-        if !addr.0.is_multiple_of(PAGE_SIZE) {
+    fn madvise(&mut self, addr: UserAddr, len: usize, advice: i32) -> SysResult {
+        use syscall_linux::abi::mman::{MADV_DONTNEED, MADV_FREE};
+        /// `MADV_DONTNEED_LOCKED`.
+        const MADV_DONTNEED_LOCKED: i32 = 24;
+        if !addr.0.is_multiple_of(PAGE_SIZE) || !matches!(advice, 0..=4 | 8..=25) {
             return Err(Errno::EINVAL);
+        }
+        let space = self.space();
+        let end = addr
+            .0
+            .checked_add(len.next_multiple_of(PAGE_SIZE))
+            .filter(|&end| end <= space.user_end())
+            .ok_or(Errno::ENOMEM)?;
+        let pages = (addr.0..end).step_by(PAGE_SIZE);
+        // madvise(2): ENOMEM if part of the range is not mapped (the rest is still advised).
+        let unmapped = pages
+            .clone()
+            .any(|p| space.query(p) == frame::mm::vm::PageState::Invalid);
+        if matches!(advice, MADV_DONTNEED | MADV_FREE | MADV_DONTNEED_LOCKED) {
+            // Private anonymous pages are dropped: the next touch sees zeros. Shared pages keep
+            // their contents (other mappings still hold them), as on Linux. Runs of pages with
+            // the same permissions are re-marked in one transaction.
+            let mut run: Option<(usize, usize, PageProp)> = None;
+            let flush = |run: Option<(usize, usize, PageProp)>| -> Result<(), Errno> {
+                if let Some((start, end, prop)) = run {
+                    space
+                        .mmap(Some(start), end - start, Status::Anonymous { prop })
+                        .map_err(vm_errno)?;
+                }
+                Ok(())
+            };
+            for page in pages {
+                let prop = match space.query(page) {
+                    frame::mm::vm::PageState::Mapped { prop, .. }
+                        if !prop.contains(PageProp::SHARED) =>
+                    {
+                        let mut prop = prop;
+                        if prop.contains(PageProp::COW) {
+                            prop.remove(PageProp::COW);
+                            prop.insert(PageProp::WRITE);
+                        }
+                        Some(prop)
+                    }
+                    _ => None,
+                };
+                match (run, prop) {
+                    (Some((start, run_end, p)), Some(prop)) if run_end == page && p == prop => {
+                        run = Some((start, page + PAGE_SIZE, p));
+                    }
+                    (_, prop) => {
+                        flush(run)?;
+                        run = prop.map(|prop| (page, page + PAGE_SIZE, prop));
+                    }
+                }
+            }
+            flush(run)?;
+        }
+        if unmapped {
+            return Err(Errno::ENOMEM);
         }
         Ok(0)
     }

@@ -143,6 +143,9 @@ pub enum Event {
 pub struct Scheduler {
     tasks: BTreeMap<Tid, Task>,
     queue: VecDeque<Tid>,
+    /// Something happened since blocked tasks last re-checked their conditions (a system
+    /// call completed, user code ran): a blocked task may be able to go on.
+    progress: bool,
 }
 
 impl Scheduler {
@@ -161,6 +164,12 @@ impl Scheduler {
                 return;
             }
             let Some(tid) = self.next_runnable() else {
+                if core::mem::take(&mut self.progress) {
+                    // Another task's last call (a pipe write, an exit) may have unblocked
+                    // someone: let the blocked tasks re-check now, not at the next tick.
+                    self.wake_all();
+                    continue;
+                }
                 // Everyone waits: sleep until an interrupt, then let blocked tasks retry.
                 crate::stats::sample(0);
                 frame::cpu::wait_for_interrupt();
@@ -281,8 +290,18 @@ impl Scheduler {
                 return;
             };
             let space: UserSpace = task.process.space();
-            match task.ctx.run(&space) {
+            // A restarted system call runs again without a round trip through user mode
+            // (which would only execute the system-call instruction again).
+            let exit = if task.restarting {
+                let ip = task.ctx.instruction_pointer();
+                task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
+                UserExit::Syscall
+            } else {
+                task.ctx.run(&space)
+            };
+            match exit {
                 UserExit::Interrupt => {
+                    self.progress = true;
                     // End of the time slice: let waiting tasks re-check their conditions.
                     let runnable = self
                         .tasks
@@ -295,13 +314,15 @@ impl Scheduler {
                 }
                 UserExit::Syscall => match event(self, tid, Event::Syscall) {
                     Outcome::Return(value) => {
+                        self.progress = true;
                         if let Some(task) = self.tasks.get_mut(&tid) {
                             task.ctx.set_syscall_return(value as usize);
                             task.restarting = false;
                         }
                     }
-                    Outcome::Replaced => {}
+                    Outcome::Replaced => self.progress = true,
                     Outcome::Yield(value) => {
+                        self.progress = true;
                         if let Some(task) = self.tasks.get_mut(&tid) {
                             task.ctx.set_syscall_return(value as usize);
                             task.restarting = false;
@@ -309,6 +330,7 @@ impl Scheduler {
                         break;
                     }
                     Outcome::ReturnAndBlock(value, why) => {
+                        self.progress = true;
                         if let Some(task) = self.tasks.get_mut(&tid) {
                             task.ctx.set_syscall_return(value as usize);
                             task.restarting = false;
@@ -325,7 +347,10 @@ impl Scheduler {
                         }
                         break;
                     }
-                    Outcome::Exit => break,
+                    Outcome::Exit => {
+                        self.progress = true;
+                        break;
+                    }
                 },
                 UserExit::PageFault { address, access } => {
                     if space.handle_fault(address, access, &NoFilePages).is_err() {
