@@ -407,7 +407,7 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
             Err("no initramfs".into()),
         );
     };
-    let cases: [(&str, &str, &[&str]); 9] = [
+    let cases: [(&str, &str, &[&str]); 10] = [
         (
             "hello",
             "init=/tests/hello",
@@ -441,6 +441,11 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
         (
             "memory",
             "init=/tests/memory",
+            &["DONE", "kernel: init exited with status 0"],
+        ),
+        (
+            "sched",
+            "init=/tests/sched",
             &["DONE", "kernel: init exited with status 0"],
         ),
         (

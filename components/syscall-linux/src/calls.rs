@@ -400,6 +400,26 @@ define_syscalls! {
     SchedYield => sched_yield();
     /// sched_getaffinity(2): returns the bytes written to `mask`.
     SchedGetaffinity => sched_getaffinity(pid: i32, len: usize, mask: UserAddr);
+    /// sched_setaffinity(2): `mask` holds `len` bytes of CPU bits.
+    SchedSetaffinity => sched_setaffinity(pid: i32, len: usize, mask: UserAddr);
+    /// sched_getscheduler(2): returns the policy (`SCHED_*`).
+    SchedGetscheduler => sched_getscheduler(pid: i32);
+    /// sched_setscheduler(2): `param` points to a `struct sched_param` (one `int`).
+    SchedSetscheduler => sched_setscheduler(pid: i32, policy: i32, param: UserAddr);
+    /// sched_getparam(2).
+    SchedGetparam => sched_getparam(pid: i32, param: UserAddr);
+    /// sched_setparam(2).
+    SchedSetparam => sched_setparam(pid: i32, param: UserAddr);
+    /// sched_get_priority_max(2).
+    SchedGetPriorityMax => sched_get_priority_max(policy: i32);
+    /// sched_get_priority_min(2).
+    SchedGetPriorityMin => sched_get_priority_min(policy: i32);
+    /// sched_rr_get_interval(2): writes a `Timespec`.
+    SchedRrGetInterval => sched_rr_get_interval(pid: i32, interval: UserAddr);
+    /// getpriority(2): `which` is `PRIO_*`; the system call returns `20 - nice`.
+    Getpriority => getpriority(which: i32, who: i32);
+    /// setpriority(2): `prio` is the nice value.
+    Setpriority => setpriority(which: i32, who: i32, prio: i32);
 
     // ---- Time --------------------------------------------------------------------------
     /// nanosleep(2).

@@ -693,6 +693,40 @@ fn decode_known(arch: Arch, sysno: Sysno, a: Args) -> Option<Syscall> {
             len: a.uint(1) as usize,
             mask: a.ptr(2),
         },
+        S::sched_setaffinity => C::SchedSetaffinity {
+            pid: a.int(0),
+            len: a.uint(1) as usize,
+            mask: a.ptr(2),
+        },
+        S::sched_getscheduler => C::SchedGetscheduler { pid: a.int(0) },
+        S::sched_setscheduler => C::SchedSetscheduler {
+            pid: a.int(0),
+            policy: a.int(1),
+            param: a.ptr(2),
+        },
+        S::sched_getparam => C::SchedGetparam {
+            pid: a.int(0),
+            param: a.ptr(1),
+        },
+        S::sched_setparam => C::SchedSetparam {
+            pid: a.int(0),
+            param: a.ptr(1),
+        },
+        S::sched_get_priority_max => C::SchedGetPriorityMax { policy: a.int(0) },
+        S::sched_get_priority_min => C::SchedGetPriorityMin { policy: a.int(0) },
+        S::sched_rr_get_interval => C::SchedRrGetInterval {
+            pid: a.int(0),
+            interval: a.ptr(1),
+        },
+        S::getpriority => C::Getpriority {
+            which: a.int(0),
+            who: a.int(1),
+        },
+        S::setpriority => C::Setpriority {
+            which: a.int(0),
+            who: a.int(1),
+            prio: a.int(2),
+        },
 
         // Time.
         S::nanosleep => C::Nanosleep {

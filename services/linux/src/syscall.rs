@@ -33,6 +33,7 @@ use crate::process::{Kernel, Process};
 use crate::task::{Outcome, Scheduler, Task, Tid, WaitFor};
 use crate::{elf, stack};
 
+mod sched;
 mod thread;
 
 #[cfg(target_arch = "x86_64")]
@@ -1853,6 +1854,50 @@ impl SyscallHandler for Handler<'_> {
         }
     }
 
+    fn sched_getaffinity(&mut self, pid: i32, len: usize, mask: UserAddr) -> SysResult {
+        self.do_sched_getaffinity(pid, len, mask)
+    }
+
+    fn sched_setaffinity(&mut self, pid: i32, len: usize, mask: UserAddr) -> SysResult {
+        self.do_sched_setaffinity(pid, len, mask)
+    }
+
+    fn sched_getscheduler(&mut self, pid: i32) -> SysResult {
+        self.do_sched_getscheduler(pid)
+    }
+
+    fn sched_setscheduler(&mut self, pid: i32, policy: i32, param: UserAddr) -> SysResult {
+        self.do_sched_setscheduler(pid, Some(policy), param)
+    }
+
+    fn sched_getparam(&mut self, pid: i32, param: UserAddr) -> SysResult {
+        self.do_sched_getparam(pid, param)
+    }
+
+    fn sched_setparam(&mut self, pid: i32, param: UserAddr) -> SysResult {
+        self.do_sched_setscheduler(pid, None, param)
+    }
+
+    fn sched_get_priority_max(&mut self, policy: i32) -> SysResult {
+        self.do_sched_priority_bound(policy, true)
+    }
+
+    fn sched_get_priority_min(&mut self, policy: i32) -> SysResult {
+        self.do_sched_priority_bound(policy, false)
+    }
+
+    fn sched_rr_get_interval(&mut self, pid: i32, interval: UserAddr) -> SysResult {
+        self.do_sched_rr_get_interval(pid, interval)
+    }
+
+    fn getpriority(&mut self, which: i32, who: i32) -> SysResult {
+        self.do_getpriority(which, who)
+    }
+
+    fn setpriority(&mut self, which: i32, who: i32, prio: i32) -> SysResult {
+        self.do_setpriority(which, who, prio)
+    }
+
     fn sched_yield(&mut self) -> SysResult {
         self.outcome = Some(Outcome::Yield(0));
         Ok(0)
@@ -2206,6 +2251,17 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::futex,
     Sysno::arch_prctl,
     Sysno::sched_yield,
+    Sysno::sched_getaffinity,
+    Sysno::sched_setaffinity,
+    Sysno::sched_getscheduler,
+    Sysno::sched_setscheduler,
+    Sysno::sched_getparam,
+    Sysno::sched_setparam,
+    Sysno::sched_get_priority_max,
+    Sysno::sched_get_priority_min,
+    Sysno::sched_rr_get_interval,
+    Sysno::getpriority,
+    Sysno::setpriority,
     Sysno::nanosleep,
     Sysno::clock_nanosleep,
     Sysno::clock_gettime,

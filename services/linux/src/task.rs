@@ -85,6 +85,55 @@ pub struct Task {
     pub alt_stack: crate::signal::AltStack,
     /// The fault whose signal is being delivered (for its siginfo).
     pub fault: Option<crate::signal::Fault>,
+    /// Scheduling policy, priority, nice value and CPU affinity.
+    pub sched: SchedAttr,
+}
+
+/// A thread's scheduling attributes (sched(7)); inherited by clone and fork.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SchedAttr {
+    /// `SCHED_OTHER`, `SCHED_FIFO`, `SCHED_RR`, `SCHED_BATCH` or `SCHED_IDLE`.
+    pub policy: i32,
+    /// Real-time priority, 1..=99 for `SCHED_FIFO` and `SCHED_RR`, else 0.
+    pub rt_priority: i32,
+    /// Nice value, -20..=19.
+    pub nice: i32,
+    /// The CPUs the thread may run on (bit `n` for CPU `n`).
+    pub affinity: u64,
+    /// `SCHED_RESET_ON_FORK`: children start as `SCHED_OTHER` with nice 0 or above.
+    pub reset_on_fork: bool,
+}
+
+impl Default for SchedAttr {
+    fn default() -> Self {
+        SchedAttr {
+            policy: 0,
+            rt_priority: 0,
+            nice: 0,
+            affinity: u64::MAX,
+            reset_on_fork: false,
+        }
+    }
+}
+
+impl SchedAttr {
+    /// What a child made by clone or fork starts with.
+    pub fn for_child(&self) -> SchedAttr {
+        if !self.reset_on_fork {
+            return *self;
+        }
+        SchedAttr {
+            policy: if self.policy == 1 || self.policy == 2 {
+                0
+            } else {
+                self.policy
+            },
+            rt_priority: 0,
+            nice: self.nice.max(0),
+            affinity: self.affinity,
+            reset_on_fork: false,
+        }
+    }
 }
 
 impl Task {
@@ -104,6 +153,7 @@ impl Task {
             vfork_child: None,
             alt_stack: crate::signal::AltStack::default(),
             fault: None,
+            sched: SchedAttr::default(),
         }
     }
 }

@@ -95,6 +95,7 @@ impl Handler<'_> {
                 .map_err(|_| Errno::EFAULT)?;
         }
         let mut task = Task::new(tid, process.clone(), ctx);
+        task.sched = self.task().sched.for_child();
         if flags.contains(CloneFlags::CHILD_CLEARTID) {
             task.clear_child_tid = child_tid.0;
         }

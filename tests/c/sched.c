@@ -1,0 +1,125 @@
+/* Scheduling attributes: affinity, policies and real-time priorities, nice values, and their
+ * error cases. Each check prints PASS or FAIL. Runs as root (as init does). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+static void check(const char *name, int ok)
+{
+	if (ok) {
+		printf("PASS %s\n", name);
+		passed++;
+	} else {
+		printf("FAIL %s: errno %d (%s)\n", name, errno, strerror(errno));
+		failed++;
+	}
+	fflush(stdout);
+}
+
+static void test_affinity(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	check("sched_getaffinity includes CPU 0", sched_getaffinity(0, sizeof set, &set) == 0 && CPU_ISSET(0, &set));
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	check("the affinity mask counts the online CPUs", CPU_COUNT(&set) == online && online >= 1);
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	check("sched_setaffinity to CPU 0 sticks", sched_setaffinity(0, sizeof one, &one) == 0 &&
+							 sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1 &&
+							 CPU_ISSET(0, &set));
+	sched_setaffinity(0, sizeof set, &set);
+	cpu_set_t none;
+	CPU_ZERO(&none);
+	errno = 0;
+	check("sched_setaffinity to no CPU fails with EINVAL", sched_setaffinity(0, sizeof none, &none) == -1 && errno == EINVAL);
+	unsigned long small;
+	errno = 0;
+	check("sched_getaffinity into 4 bytes fails with EINVAL",
+	      syscall(SYS_sched_getaffinity, 0, 4, &small) == -1 && errno == EINVAL);
+	errno = 0;
+	check("sched_getaffinity of a missing pid fails with ESRCH",
+	      sched_getaffinity(99999, sizeof set, &set) == -1 && errno == ESRCH);
+}
+
+static void test_policies(void)
+{
+	struct sched_param p = {.sched_priority = 10};
+	check("SCHED_FIFO priority 10 is accepted", syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &p) == 0);
+	check("sched_getscheduler reports SCHED_FIFO", syscall(SYS_sched_getscheduler, 0) == SCHED_FIFO);
+	struct sched_param got = {0};
+	check("sched_getparam reports priority 10", syscall(SYS_sched_getparam, 0, &got) == 0 && got.sched_priority == 10);
+	p.sched_priority = 20;
+	check("sched_setparam changes the priority",
+	      syscall(SYS_sched_setparam, 0, &p) == 0 && syscall(SYS_sched_getparam, 0, &got) == 0 &&
+		      got.sched_priority == 20);
+	p.sched_priority = 5;
+	syscall(SYS_sched_setscheduler, 0, SCHED_RR, &p);
+	struct timespec slice = {0, 0};
+	check("SCHED_RR has a positive time slice",
+	      syscall(SYS_sched_rr_get_interval, 0, &slice) == 0 && (slice.tv_sec > 0 || slice.tv_nsec > 0));
+	p.sched_priority = 100;
+	errno = 0;
+	check("SCHED_FIFO priority 100 fails with EINVAL",
+	      syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &p) == -1 && errno == EINVAL);
+	p.sched_priority = 5;
+	errno = 0;
+	check("SCHED_OTHER with priority 5 fails with EINVAL",
+	      syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &p) == -1 && errno == EINVAL);
+	p.sched_priority = 0;
+	errno = 0;
+	check("an unknown policy fails with EINVAL", syscall(SYS_sched_setscheduler, 0, 42, &p) == -1 && errno == EINVAL);
+	check("back to SCHED_OTHER", syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &p) == 0 &&
+					     syscall(SYS_sched_getscheduler, 0) == SCHED_OTHER);
+	errno = 0;
+	check("sched_getscheduler(-1) fails with EINVAL", syscall(SYS_sched_getscheduler, -1) == -1 && errno == EINVAL);
+	errno = 0;
+	check("sched_getscheduler of a missing pid fails with ESRCH",
+	      syscall(SYS_sched_getscheduler, 99999) == -1 && errno == ESRCH);
+	check("priority ranges: FIFO 1..99, OTHER 0..0",
+	      sched_get_priority_max(SCHED_FIFO) == 99 && sched_get_priority_min(SCHED_FIFO) == 1 &&
+		      sched_get_priority_max(SCHED_OTHER) == 0 && sched_get_priority_min(SCHED_RR) == 1);
+	errno = 0;
+	check("sched_get_priority_max of an unknown policy fails with EINVAL", sched_get_priority_max(42) == -1 && errno == EINVAL);
+}
+
+static void test_nice(void)
+{
+	check("setpriority to nice 5", setpriority(PRIO_PROCESS, 0, 5) == 0);
+	errno = 0;
+	check("getpriority reads nice 5", getpriority(PRIO_PROCESS, 0) == 5 && errno == 0);
+	setpriority(PRIO_PROCESS, 0, 100);
+	check("nice values clamp at 19", getpriority(PRIO_PROCESS, 0) == 19);
+	setpriority(PRIO_PROCESS, 0, 3);
+	pid_t child = fork();
+	if (child == 0)
+		_exit(getpriority(PRIO_PROCESS, 0) == 3 ? 0 : 1);
+	int status = 1;
+	waitpid(child, &status, 0);
+	check("a child inherits its parent's nice value", WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	errno = 0;
+	check("getpriority with a bad `which` fails with EINVAL", getpriority(7, 0) == -1 && errno == EINVAL);
+	errno = 0;
+	check("setpriority of a missing pid fails with ESRCH", setpriority(PRIO_PROCESS, 99999, 1) == -1 && errno == ESRCH);
+	setpriority(PRIO_PROCESS, 0, 0);
+	check("sched_yield succeeds", sched_yield() == 0);
+}
+
+int main(void)
+{
+	test_affinity();
+	test_policies();
+	test_nice();
+	printf("DONE %d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
