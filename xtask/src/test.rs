@@ -536,7 +536,12 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
         &["hi", "b", "c"],
         0,
     ),
-    ("ps-proc", "ps; cat /proc/meminfo", &["PID", "MemTotal"], 0),
+    (
+        "ps-proc",
+        "ps; cat /proc/meminfo; echo stack=$(grep -c '\\[stack\\]' /proc/self/maps); grep '^VmRSS' /proc/self/status",
+        &["PID", "MemTotal", "stack=1", "VmRSS:"],
+        0,
+    ),
     (
         "date-rtc",
         "y=$(date +%Y); [ \"$y\" -ge 2024 ] && echo year-ok; touch /tmp/f; [ \"$(stat -c %Y /tmp/f)\" -gt 1700000000 ] && echo mtime-ok",

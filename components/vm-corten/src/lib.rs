@@ -26,6 +26,7 @@ pub mod cursor;
 mod platform;
 mod pte;
 mod rcu;
+mod regions;
 #[cfg(any(test, feature = "sim"))]
 pub mod sim;
 mod space;
@@ -35,6 +36,7 @@ pub use arch::{PagingArch, Sv39, Sv48, X86_64};
 pub use cursor::Cursor;
 pub use platform::{FileBacking, NoFiles, Platform, PtMeta};
 pub use pte::{MAX_FILE_PAGE, MAX_OBJECT, PageProp, PageState, Status};
+pub use regions::Region;
 pub use space::{Access, VmSpace};
 
 /// A physical address.

@@ -269,3 +269,31 @@ fn munmap_frees_emptied_tables_x86_64() {
 fn munmap_frees_emptied_tables_sv39() {
     munmap_frees_emptied_tables::<Sv39>();
 }
+
+fn regions<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(4096);
+    let space = VmSpace::new(mem.clone()).unwrap();
+    let a = space.mmap(Some(0x40_0000), 3 * 4096, anon(RW)).unwrap();
+    space
+        .mmap(Some(a + 3 * 4096), 2 * 4096, anon(PageProp::READ))
+        .unwrap();
+    space.mmap(Some(a + 8 * 4096), 4096, Status::Guard).unwrap();
+    space.handle_fault(a, Access::Write, &NoFiles).unwrap();
+    let child = space.fork().unwrap();
+    let r = child.regions();
+    assert_eq!(r.len(), 2, "{r:?}");
+    assert_eq!((r[0].start, r[0].end, r[0].resident), (a, a + 3 * 4096, 1));
+    assert_eq!(
+        r[0].prop, RW,
+        "a copy-on-write page still counts as writable"
+    );
+    assert_eq!((r[1].start, r[1].end), (a + 3 * 4096, a + 5 * 4096));
+    assert_eq!(r[1].prop, PageProp::READ);
+}
+
+#[test]
+fn regions_merge_and_skip_guards() {
+    regions::<X86_64>();
+    regions::<Sv39>();
+    regions::<Sv48>();
+}

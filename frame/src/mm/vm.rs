@@ -15,7 +15,7 @@ use alloc::sync::Arc;
 use core::ops::Range;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-pub use vm_corten::{Access, PageProp, PageState, Status, VmError};
+pub use vm_corten::{Access, PageProp, PageState, Region, Status, VmError};
 use vm_corten::{FileBacking, Platform, PtMeta};
 
 use super::frame::{self, Frame};
@@ -206,6 +206,11 @@ impl UserSpace {
     /// What the page at `va` is.
     pub fn query(&self, va: usize) -> PageState {
         self.space.query(va)
+    }
+
+    /// The regions of the user half, in address order (for `/proc/<pid>/maps`).
+    pub fn regions(&self) -> alloc::vec::Vec<Region> {
+        self.space.regions()
     }
 
     /// Resolves a page fault at `va`.

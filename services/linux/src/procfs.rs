@@ -9,6 +9,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 
+use frame::mm::vm::PageProp;
 use spin::Mutex;
 use vfs::Timespec;
 use vfs::procfs::{CpuTimes, MapEntry, MemInfo, ProcSource, ProcessInfo, SystemStat};
@@ -73,6 +74,16 @@ impl ProcSource for ProcTable {
     fn process(&self, pid: u32) -> Option<ProcessInfo> {
         let p = self.get(&pid)?;
         let comm = p.comm.lock().clone();
+        let (vsize, rss_pages) = if p.exit_status.lock().is_some() {
+            (0, 0)
+        } else {
+            p.space().regions().iter().fold((0, 0), |(v, r), region| {
+                (
+                    v + (region.end - region.start) as u64,
+                    r + region.resident as u64,
+                )
+            })
+        };
         Some(ProcessInfo {
             pid,
             ppid: p.ppid.load(Ordering::Relaxed),
@@ -85,6 +96,8 @@ impl ProcSource for ProcTable {
                 'S'
             },
             threads: p.threads.load(Ordering::Relaxed),
+            vsize,
+            rss_pages,
             ..ProcessInfo::default()
         })
     }
@@ -100,7 +113,48 @@ impl ProcSource for ProcTable {
     }
 
     fn maps(&self, pid: u32) -> Option<Vec<MapEntry>> {
-        self.get(&pid).map(|_| Vec::new())
+        let p = self.get(&pid)?;
+        if p.exit_status.lock().is_some() {
+            return Some(Vec::new());
+        }
+        let space = p.space();
+        let (brk_start, brk_end) = *p.brk.lock();
+        let stack_top = crate::stack::stack_top(&space);
+        // The program break's pages merge with the image's data in the page table; split them
+        // off so that the heap shows as Linux shows it.
+        let mut pieces = Vec::new();
+        for r in space.regions() {
+            if r.start < brk_start && r.end > brk_start {
+                pieces.push((r.start, brk_start, r.prop));
+                pieces.push((brk_start, r.end, r.prop));
+            } else {
+                pieces.push((r.start, r.end, r.prop));
+            }
+        }
+        let entries = pieces
+            .into_iter()
+            .map(|(start, end, prop)| {
+                let path =
+                    if brk_start != 0 && start >= brk_start && start < brk_end.max(brk_start + 1) {
+                        "[heap]"
+                    } else if start < stack_top && end >= stack_top {
+                        "[stack]"
+                    } else {
+                        ""
+                    };
+                MapEntry {
+                    start: start as u64,
+                    end: end as u64,
+                    read: prop.contains(PageProp::READ),
+                    write: prop.contains(PageProp::WRITE),
+                    exec: prop.contains(PageProp::EXEC),
+                    shared: prop.contains(PageProp::SHARED),
+                    path: path.into(),
+                    ..MapEntry::default()
+                }
+            })
+            .collect();
+        Some(entries)
     }
 
     fn fds(&self, pid: u32) -> Option<Vec<(u32, String)>> {

@@ -108,7 +108,10 @@ impl Handler<'_> {
     }
 
     fn read_user(&self, addr: UserAddr, len: usize) -> Result<Vec<u8>, Errno> {
-        let mut buf = vec![0; len];
+        // A length the heap cannot hold is ENOMEM, never a kernel panic.
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
+        buf.resize(len, 0);
         self.space()
             .read(addr.0, &mut buf, &NoFilePages)
             .map_err(|_| Errno::EFAULT)?;
@@ -160,8 +163,13 @@ impl Handler<'_> {
     }
 
     /// A NULL-terminated array of string pointers (argv, envp).
+    /// A NULL-terminated array of strings (argv, envp): `E2BIG` past `MAX_ARG_STRINGS`
+    /// strings or 2 MiB in all (a quarter of the default 8 MiB stack limit, as on Linux).
     fn read_strings(&self, addr: UserAddr) -> Result<Vec<Vec<u8>>, Errno> {
+        const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
+        const MAX_TOTAL: usize = 2 << 20;
         let mut out = Vec::new();
+        let mut total = 0;
         if addr.0 == 0 {
             return Ok(out);
         }
@@ -170,10 +178,18 @@ impl Handler<'_> {
             if ptr == 0 {
                 return Ok(out);
             }
-            if out.len() >= 4096 {
+            if out.len() >= MAX_ARG_STRINGS || total >= MAX_TOTAL {
                 return Err(Errno::E2BIG);
             }
-            out.push(self.read_cstring(UserAddr(ptr), 128 * 1024)?);
+            let s = self.read_cstring(UserAddr(ptr), 128 * 1024).map_err(|e| {
+                if e == Errno::ENAMETOOLONG {
+                    Errno::E2BIG
+                } else {
+                    e
+                }
+            })?;
+            total += s.len() + 1 + 8;
+            out.push(s);
         }
     }
 
