@@ -57,6 +57,7 @@ pub(crate) fn start(info: BootInfo) -> ! {
         log::info!("boot: initramfs of {len} bytes at {start:#x}");
     }
     crate::arch::irq_enable();
+    crate::smp::init();
     log::debug!("frame: boot done, calling the kernel");
     __frame_kernel_main()
 }
@@ -101,7 +102,7 @@ pub fn initramfs() -> Option<&'static [u8]> {
 }
 
 /// Number of CPUs the firmware reports (ACPI MADT on x86-64, `/cpus` in the device tree on
-/// riscv64). Only the boot CPU runs for now.
+/// riscv64). [`crate::cpu::count`] says how many of them are online.
 pub fn cpu_count() -> usize {
     CPU_COUNT.load(Ordering::Relaxed)
 }

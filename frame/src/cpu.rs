@@ -14,6 +14,17 @@ pub fn current_id() -> usize {
     crate::arch::cpu_id()
 }
 
+/// The index of the CPU running the caller (0 for the boot CPU); the same as [`current_id`].
+pub fn current() -> usize {
+    current_id()
+}
+
+/// Number of online CPUs (those running; see [`crate::smp`]). CPU indices run from 0 to
+/// `count() - 1` when every CPU the firmware reported came up.
+pub fn count() -> usize {
+    crate::smp::online_count()
+}
+
 /// One `T` per CPU.
 pub struct CpuLocal<T> {
     slots: [T; MAX_CPUS],

@@ -9,6 +9,7 @@
 //! - [`mm`]: physical frames with per-frame metadata, and the kernel heap behind `alloc`;
 //! - [`sync`]: spin locks that disable local interrupts, and interrupt guards;
 //! - [`cpu`]: CPU identity and CPU-local storage;
+//! - [`smp`]: the other CPUs: bring-up, running code on them, IPIs, TLB shootdown;
 //! - [`timer`]: the periodic tick and the monotonic clock;
 //! - [`console`]: the serial console ([`println!`]) and the backend of the `log` crate;
 //! - [`ktest`]: the in-kernel test registry ([`ktest!`]) and its runner;
@@ -39,6 +40,7 @@ mod logger;
 pub mod mm;
 mod panic;
 pub mod power;
+pub mod smp;
 pub mod sync;
 pub mod timer;
 mod trap;

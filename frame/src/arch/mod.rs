@@ -12,6 +12,8 @@
 //! | `wait_for_interrupt()` | enable interrupts and sleep until one arrives |
 //! | `cpu_id()` | the index of the running CPU (0 for the boot CPU) |
 //! | `uptime()` | time since boot |
+//! | `start_secondary_cpus(n)` | start CPUs 1..n, each ending in `smp::secondary_main` |
+//! | `send_ipi(cpu)` | raise the IPI on CPU `cpu` (handled by `smp::on_ipi`) |
 //! | `exit_qemu(code)` | power off through QEMU's exit device |
 //! | `load_from_null()` | a deliberate load from address 0 (for the fault-report self-test) |
 //! | `mm::*` | the page-table format, root switching, TLB flushes |

@@ -32,6 +32,11 @@ pub(crate) fn init() {
     KERNEL_ROOT.store(arch_mm::current_root(), Ordering::Relaxed);
 }
 
+/// The kernel's own root table (physical address).
+pub(crate) fn kernel_root() -> usize {
+    KERNEL_ROOT.load(Ordering::Relaxed)
+}
+
 /// vm-corten's platform, implemented on frame's allocator and linear map.
 pub struct FramePlatform;
 
@@ -94,18 +99,14 @@ impl Platform for FramePlatform {
     }
 
     fn flush_tlb(&self, root: usize, range: Range<usize>) {
-        // One CPU for now: only the active root can be cached. Other CPUs get IPIs once SMP
-        // arrives.
-        if arch_mm::current_root() != root {
-            return;
-        }
-        if range.len() > 64 * PAGE_SIZE {
-            arch_mm::flush_all();
-        } else {
-            for va in range.step_by(PAGE_SIZE) {
-                arch_mm::flush_page(va);
-            }
-        }
+        // The page-table change that needs this flush is already visible; a CPU that loads
+        // `root` from now on walks the new entries. Order that change before reading which CPUs
+        // have `root` loaded: a CPU whose `ACTIVE_ROOT` store we miss loads the root afterwards.
+        core::sync::atomic::fence(Ordering::SeqCst);
+        let targets = (0..MAX_CPUS)
+            .filter(|&cpu| ACTIVE_ROOT.get_on(cpu).load(Ordering::SeqCst) == root)
+            .fold(0u64, |mask, cpu| mask | 1 << cpu);
+        crate::smp::shootdown(root, range, targets);
     }
 
     fn cpu_hint(&self) -> usize {
@@ -150,6 +151,24 @@ impl FileBacking for Files<'_> {
 static ACTIVE: CpuLocal<SpinLock<Option<Arc<Space>>>> =
     CpuLocal::new([const { SpinLock::new(None) }; MAX_CPUS]);
 
+/// The root table loaded on each CPU (0: the kernel's), published before the root is loaded
+/// and after it is unloaded, so that `flush_tlb` finds every CPU that may cache its entries.
+static ACTIVE_ROOT: CpuLocal<AtomicUsize> =
+    CpuLocal::new([const { AtomicUsize::new(0) }; MAX_CPUS]);
+
+/// Loads `root` on the running CPU (under its `ACTIVE` lock, interrupts off). The new root is
+/// published before it is loaded, so a shootdown that misses this CPU changed the entries
+/// before this CPU could cache them; the old root's entries are dropped by the load itself, and
+/// the few instructions in between touch no user address.
+fn switch_root(root: usize) {
+    let slot = ACTIVE_ROOT.get();
+    if slot.load(Ordering::Relaxed) != root {
+        slot.store(root, Ordering::SeqCst);
+        core::sync::atomic::fence(Ordering::SeqCst);
+    }
+    arch_mm::activate_root(root);
+}
+
 /// A user address space.
 #[derive(Clone)]
 pub struct UserSpace {
@@ -167,7 +186,7 @@ impl UserSpace {
     /// Makes this the address space of the running CPU.
     pub fn activate(&self) {
         let mut active = ACTIVE.get().lock();
-        arch_mm::activate_root(self.space.root());
+        switch_root(self.space.root());
         *active = Some(self.space.clone());
     }
 
@@ -305,7 +324,7 @@ fn allows(prop: PageProp, access: Access) -> bool {
 /// Switches the running CPU back to the kernel's own root table.
 pub fn activate_kernel() {
     let mut active = ACTIVE.get().lock();
-    arch_mm::activate_root(KERNEL_ROOT.load(Ordering::Relaxed));
+    switch_root(KERNEL_ROOT.load(Ordering::Relaxed));
     *active = None;
 }
 
@@ -344,6 +363,48 @@ crate::ktest! {
         let seen = [0, 1, 2].map(|i| unsafe { arch_mm::read_user_u64(va + i * PAGE_SIZE + 8) });
         activate_kernel();
         assert_eq!(seen, [0x1122_3344_5566_7788, 0xdead_beef, 42]);
+    }
+
+    fn shootdown_reaches_a_cpu_that_has_the_space_active() {
+        // CPU 1 loads a space and caches the translation of a page; CPU 0 unmaps the page,
+        // which must flush CPU 1 before returning, and maps a new frame there, which CPU 1
+        // must then see (a stale translation would show the old frame).
+        if crate::cpu::count() < 2 {
+            return;
+        }
+        static SPACE: SpinLock<Option<UserSpace>> = SpinLock::new(None);
+        const VA: usize = 0x50_0000;
+        let rw = PageProp::READ | PageProp::WRITE;
+        let space = UserSpace::new().unwrap();
+        space.mmap(Some(VA), PAGE_SIZE, Status::Anonymous { prop: rw }).unwrap();
+        space.write(VA, &1111u64.to_ne_bytes(), &NoFilePages).unwrap();
+        *SPACE.lock() = Some(space.clone());
+        let seen = crate::smp::call_on(1, || {
+            let space = SPACE.lock().clone().expect("the test space");
+            space.activate();
+            // SAFETY: the page is mapped readable in the space just activated.
+            unsafe { arch_mm::read_user_u64(VA) }
+        });
+        assert_eq!(seen, Some(1111));
+        assert_eq!(ACTIVE_ROOT.get_on(1).load(Ordering::SeqCst), space.space.root());
+        let served = crate::smp::shootdowns_served(1);
+        space.munmap(VA, PAGE_SIZE).unwrap();
+        assert!(crate::smp::shootdowns_served(1) > served, "CPU 1 was not asked to flush");
+        // Hold the frames freed just now, so the new page gets another one.
+        let hold: alloc::vec::Vec<Frame> = (0..16).map(|_| Frame::alloc().unwrap()).collect();
+        space.mmap(Some(VA), PAGE_SIZE, Status::Anonymous { prop: rw }).unwrap();
+        space.write(VA, &2222u64.to_ne_bytes(), &NoFilePages).unwrap();
+        let seen = crate::smp::call_on(1, || {
+            // SAFETY: the page is mapped again, readable, in the space active on this CPU.
+            unsafe { arch_mm::read_user_u64(VA) }
+        });
+        crate::smp::call_on(1, || {
+            activate_kernel();
+            0
+        });
+        *SPACE.lock() = None;
+        drop(hold);
+        assert_eq!(seen, Some(2222), "CPU 1 used a stale translation");
     }
 
     fn protect_and_copy_on_write() {

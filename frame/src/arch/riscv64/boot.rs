@@ -28,7 +28,7 @@ extern "C" fn __frame_riscv64_entry(hart_id: usize, dtb_pa: usize) -> ! {
     super::cpu::init(0);
     super::user::init();
     drop_identity_map();
-    let info = parse_device_tree(dtb_pa);
+    let info = parse_device_tree(hart_id, dtb_pa);
     log::debug!("riscv64: boot hart {hart_id}");
     trap::start_timer();
     crate::boot::start(info)
@@ -49,7 +49,7 @@ fn drop_identity_map() {
     }
 }
 
-fn parse_device_tree(dtb_pa: usize) -> BootInfo {
+fn parse_device_tree(boot_hart: usize, dtb_pa: usize) -> BootInfo {
     let dtb = crate::mm::phys_to_virt(dtb_pa) as *const u8;
     // SAFETY: OpenSBI passes a valid flattened device tree in RAM, mapped by the linear map;
     // its memory is reserved below (never handed to the allocators), so it stays intact and
@@ -113,7 +113,12 @@ fn parse_device_tree(dtb_pa: usize) -> BootInfo {
         memory,
         cmdline,
         cmdline_len: len,
-        cpu_count: fdt.cpus().count().max(1),
+        cpu_count: super::smp::record_harts(
+            boot_hart,
+            fdt.cpus()
+                .filter(|cpu| cpu.property("status").and_then(|s| s.as_str()) != Some("disabled"))
+                .map(|cpu| cpu.ids().first()),
+        ),
         initramfs,
     }
 }

@@ -6,6 +6,7 @@ mod cpu;
 pub(crate) mod mm;
 mod sbi;
 mod serial;
+mod smp;
 mod trap;
 pub(crate) mod user;
 
@@ -14,6 +15,7 @@ use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use core::time::Duration;
 
 pub(crate) use serial::{read_byte as console_read_byte, write_byte as console_write_byte};
+pub(crate) use smp::{send_ipi, start_secondary_cpus};
 
 /// Architecture name, as in the target triple.
 pub(crate) const NAME: &str = "riscv64";

@@ -11,8 +11,11 @@ use super::{TIMEBASE_HZ, sbi, time};
 global_asm!(include_str!("trap.S"));
 
 const INTERRUPT: usize = 1 << 63;
+const SUPERVISOR_SOFTWARE: usize = 1;
 const SUPERVISOR_TIMER: usize = 5;
+const SIE_SSIE: usize = 1 << 1;
 const SIE_STIE: usize = 1 << 5;
+const SIP_SSIP: usize = 1 << 1;
 
 unsafe extern "C" {
     safe fn __frame_trap_entry();
@@ -36,11 +39,11 @@ pub(super) fn init() {
     unsafe { asm!("csrw stvec, {}", in(reg) entry, options(nomem, nostack)) };
 }
 
-/// Enables the supervisor timer interrupt and programs the first tick.
+/// Enables the supervisor timer and software (IPI) interrupts and programs the first tick.
 pub(super) fn start_timer() {
-    // SAFETY: enabling STIE only lets timer interrupts through once SIE is set; the handler is
-    // installed.
-    unsafe { asm!("csrs sie, {}", in(reg) SIE_STIE, options(nomem, nostack)) };
+    // SAFETY: enabling STIE and SSIE only lets timer interrupts and IPIs through once SIE is
+    // set; the handler is installed.
+    unsafe { asm!("csrs sie, {}", in(reg) SIE_STIE | SIE_SSIE, options(nomem, nostack)) };
     program_next_tick();
 }
 
@@ -74,6 +77,13 @@ pub(super) fn handle_interrupt(code: usize) {
         SUPERVISOR_TIMER => {
             program_next_tick();
             crate::timer::on_tick();
+        }
+        SUPERVISOR_SOFTWARE => {
+            // Clear the pending bit before reading the request mask, so that an IPI sent
+            // after the read raises it again.
+            // SAFETY: clearing sip.SSIP only acknowledges the software interrupt.
+            unsafe { asm!("csrc sip, {}", in(reg) SIP_SSIP, options(nomem, nostack)) };
+            crate::smp::on_ipi();
         }
         code => log::warn!("unexpected interrupt {code}"),
     }

@@ -102,6 +102,17 @@ boot_gdt_ptr:
     .word boot_gdt_ptr - boot_gdt - 1
     .long boot_gdt
 
+# The boot PML4 again, identity slot included, for the AP trampoline (smp.S) to enable paging
+# with; the APs switch to the kernel's root table as soon as they run in the higher half.
+.balign 4096
+.global __frame_ap_pml4
+__frame_ap_pml4:
+    .quad boot_pdpt_low + 0x3
+    .fill 255, 8, 0
+    .quad boot_pdpt_low + 0x3
+    .fill 254, 8, 0
+    .quad boot_pdpt_high + 0x3
+
 .section .bss.boot_stacks, "aw", @nobits
 .balign 4096
     .space 64 * 1024

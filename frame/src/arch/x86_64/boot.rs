@@ -1,10 +1,10 @@
 //! PVH boot: the assembly stub (`boot.S`) enters long mode and calls [`__frame_x86_64_entry`]
 //! with the physical address of `hvm_start_info`, from which we read the memory map, the
-//! command line and the ACPI RSDP (for the CPU count).
+//! command line and the ACPI RSDP (for the processors and the local APIC).
 
 use core::arch::{asm, global_asm};
 
-use super::{KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, acpi, cpu, pic, serial, trap};
+use super::{KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, acpi, cpu, lapic, pic, serial, smp, trap};
 use crate::boot::BootInfo;
 use crate::mm::{MemoryMap, read_phys};
 
@@ -22,11 +22,14 @@ unsafe extern "C" {
 extern "C" fn __frame_x86_64_entry(start_info: usize) -> ! {
     serial::init();
     cpu::init(0);
-    trap::init();
+    trap::init(0);
     super::user::init();
     drop_identity_map();
     let info = parse_start_info(start_info);
     pic::init(crate::timer::TICK_HZ as u32);
+    lapic::enable();
+    lapic::calibrate();
+    lapic::start_timer();
     crate::boot::start(info)
 }
 
@@ -100,11 +103,12 @@ fn parse_start_info(pa: usize) -> BootInfo {
             len += 1;
         }
     }
-    let cpu_count = if rsdp_pa != 0 {
-        acpi::cpu_count(rsdp_pa as usize)
-    } else {
-        None
-    };
+    let madt = (rsdp_pa != 0)
+        .then(|| acpi::madt(rsdp_pa as usize))
+        .flatten();
+    // The local APIC is at its architectural default unless the MADT says otherwise.
+    lapic::set_base(madt.as_ref().map_or(0xfee0_0000, |m| m.lapic_base));
+    let cpu_count = madt.map(|m| smp::record_cpus(&m.apic_ids[..m.count]));
     BootInfo {
         memory,
         cmdline,

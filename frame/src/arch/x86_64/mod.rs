@@ -1,14 +1,17 @@
-//! x86-64 back end: PVH boot, GDT/TSS/IDT, 8259 PIC + 8254 PIT tick, COM1 console,
-//! ACPI MADT for the CPU count, the CMOS real-time clock, and `isa-debug-exit` for power-off.
+//! x86-64 back end: PVH boot, per-CPU GDT/TSS and the IDT, the local APIC (per-CPU timer
+//! tick, IPIs, AP start-up), the 8254 PIT as reference clock (8259 PICs masked), COM1 console,
+//! ACPI MADT for the CPUs, the CMOS real-time clock, and `isa-debug-exit` for power-off.
 
 mod acpi;
 mod boot;
 mod cpu;
 mod io;
+mod lapic;
 pub(crate) mod mm;
 mod pic;
 mod rtc;
 mod serial;
+mod smp;
 mod trap;
 pub(crate) mod user;
 
@@ -18,6 +21,7 @@ use core::time::Duration;
 pub(crate) use cpu::cpu_id;
 pub(crate) use rtc::read_unix_seconds as read_rtc;
 pub(crate) use serial::{read_byte as console_read_byte, write_byte as console_write_byte};
+pub(crate) use smp::{send_ipi, start_secondary_cpus};
 
 /// Architecture name, as in the target triple.
 pub(crate) const NAME: &str = "x86_64";

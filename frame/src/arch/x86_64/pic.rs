@@ -1,7 +1,10 @@
-//! The legacy 8259 PIC pair and the 8254 PIT, which drives the tick on IRQ 0.
+//! The legacy 8259 PIC pair and the 8254 PIT.
 //!
-//! The PICs are remapped to vectors 32..48 so that IRQs do not collide with exceptions; only
-//! IRQ 0 (the PIT) is unmasked.
+//! The PICs are remapped to vectors 32..48 so that IRQs do not collide with exceptions, and
+//! masked: the tick comes from each CPU's local APIC timer. The PIT keeps counting (channel 0,
+//! rate generator at `TICK_HZ`) as a reference clock, polled by [`pit_delay_us`] for the APIC
+//! timer's calibration and the delays of CPU bring-up (boot CPU only: a read latches the
+//! counter, so two readers at once would garble each other).
 
 use super::io::{inb, outb};
 
@@ -25,7 +28,7 @@ pub(super) fn init(hz: u32) {
         (PIC2 + 1, 2),
         (PIC1 + 1, 1), // ICW4: 8086 mode
         (PIC2 + 1, 1),
-        (PIC1 + 1, 0xfa), // mask all but IRQ 0 and the cascade
+        (PIC1 + 1, 0xff), // mask everything
         (PIC2 + 1, 0xff),
         (PIT_CMD, 0x34), // channel 0, lo/hi byte, mode 2 (rate generator)
         (PIT_CH0, divisor as u8),
@@ -35,6 +38,35 @@ pub(super) fn init(hz: u32) {
     for (port, value) in writes {
         // SAFETY: the PICs and the PIT are owned by frame and do no DMA.
         unsafe { outb(port, value) };
+    }
+}
+
+/// The PIT's channel 0 count (counting down from the divisor, then reloading).
+fn pit_count() -> u16 {
+    // SAFETY: latching channel 0 and reading the two bytes of the latched count only reads the
+    // PIT, which frame owns; only the boot CPU polls it.
+    unsafe {
+        outb(PIT_CMD, 0x00);
+        let low = inb(PIT_CH0);
+        let high = inb(PIT_CH0);
+        u16::from_le_bytes([low, high])
+    }
+}
+
+/// Spins for at least `us` microseconds by polling the PIT (boot CPU only).
+pub(super) fn pit_delay_us(us: u64) {
+    let divisor = u64::from(PIT_HZ / crate::timer::TICK_HZ as u32);
+    let target = us * u64::from(PIT_HZ) / 1_000_000;
+    let mut elapsed = 0;
+    let mut last = u64::from(pit_count());
+    while elapsed < target {
+        let now = u64::from(pit_count());
+        elapsed += if now <= last {
+            last - now
+        } else {
+            last + divisor - now
+        };
+        last = now;
     }
 }
 

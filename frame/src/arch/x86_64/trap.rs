@@ -1,7 +1,8 @@
 //! Descriptor tables and trap dispatch.
 //!
-//! The GDT holds kernel and user segments and the TSS, whose IST 1 stack takes double faults
-//! (so a kernel stack overflow still gets a report). Every IDT vector points at a stub in
+//! Each CPU has its own GDT (kernel and user segments and its TSS) and TSS, whose IST 1 stack
+//! takes double faults (so a kernel stack overflow still gets a report) and whose RSP0 stack
+//! takes interrupts from user mode. The IDT is shared: every vector points at a stub in
 //! `trap.S`, which builds a [`TrapFrame`] and calls [`__frame_x86_64_trap`].
 
 use core::arch::{asm, global_asm};
@@ -9,7 +10,8 @@ use core::fmt;
 
 use spin::Once;
 
-use super::pic;
+use super::{lapic, pic};
+use crate::cpu::MAX_CPUS;
 
 global_asm!(include_str!("trap.S"));
 
@@ -77,23 +79,43 @@ struct Gate {
     high: u64,
 }
 
-static TSS: Once<Tss> = Once::new();
-static GDT: Once<[u64; 7]> = Once::new();
+static TSS: [Once<Tss>; MAX_CPUS] = [const { Once::new() }; MAX_CPUS];
+static GDT: [Once<[u64; 7]>; MAX_CPUS] = [const { Once::new() }; MAX_CPUS];
 static IDT: Once<[Gate; 256]> = Once::new();
 
-/// Loads the GDT (with the TSS) and the IDT on the boot CPU.
-pub(super) fn init() {
-    let tss = TSS.call_once(|| Tss {
-        reserved0: 0,
-        // Interrupts and exceptions from user mode land on this stack (see user.S).
-        rsp: [&raw const __frame_user_trap_stack_top as u64, 0, 0],
-        reserved1: 0,
-        ist: [&raw const __frame_fault_stack_top as u64, 0, 0, 0, 0, 0, 0],
-        reserved2: 0,
-        reserved3: 0,
-        iomap_base: size_of::<Tss>() as u16,
+/// Size of the fault and user-trap stacks of a secondary CPU.
+const TRAP_STACK_SIZE: usize = 16 * 1024;
+
+/// The top of a new stack of `TRAP_STACK_SIZE` bytes that lives forever.
+fn new_stack() -> u64 {
+    let stack: &'static mut [u8] = alloc::vec::Vec::leak(alloc::vec![0u8; TRAP_STACK_SIZE]);
+    (stack.as_ptr() as u64 + TRAP_STACK_SIZE as u64) & !15
+}
+
+/// Loads CPU `cpu`'s GDT (with its TSS) and the IDT on the running CPU. The boot CPU's trap
+/// stacks are static; a secondary CPU's come from the heap.
+pub(super) fn init(cpu: usize) {
+    let tss = TSS[cpu].call_once(|| {
+        let (user_trap, fault) = if cpu == 0 {
+            (
+                &raw const __frame_user_trap_stack_top as u64,
+                &raw const __frame_fault_stack_top as u64,
+            )
+        } else {
+            (new_stack(), new_stack())
+        };
+        Tss {
+            reserved0: 0,
+            // Interrupts and exceptions from user mode land on this stack (see user.S).
+            rsp: [user_trap, 0, 0],
+            reserved1: 0,
+            ist: [fault, 0, 0, 0, 0, 0, 0],
+            reserved2: 0,
+            reserved3: 0,
+            iomap_base: size_of::<Tss>() as u16,
+        }
     });
-    let gdt = GDT.call_once(|| {
+    let gdt = GDT[cpu].call_once(|| {
         let base = tss as *const Tss as u64;
         let limit = size_of::<Tss>() as u64 - 1;
         let tss_low = (limit & 0xffff)
@@ -173,16 +195,24 @@ extern "C" fn __frame_x86_64_trap(frame: &mut TrapFrame) {
 
 /// Handles interrupt `vector` (32..256), from kernel or user mode.
 pub(super) fn handle_interrupt(vector: u64) {
-    const TIMER: u64 = pic::IRQ_BASE as u64;
+    const PIC_BASE: u64 = pic::IRQ_BASE as u64;
     const SPURIOUS_MASTER: u64 = pic::IRQ_BASE as u64 + 7;
     const SPURIOUS_SLAVE: u64 = pic::IRQ_BASE as u64 + 15;
+    const TIMER: u64 = lapic::TIMER_VECTOR as u64;
+    const IPI: u64 = lapic::IPI_VECTOR as u64;
+    const SPURIOUS: u64 = lapic::SPURIOUS_VECTOR as u64;
     match vector {
         TIMER => {
-            pic::end_of_interrupt(0);
+            lapic::end_of_interrupt();
             crate::timer::on_tick();
         }
+        IPI => {
+            lapic::end_of_interrupt();
+            crate::smp::on_ipi();
+        }
+        SPURIOUS => {}
         SPURIOUS_MASTER | SPURIOUS_SLAVE => {
-            let irq = (vector - TIMER) as u8;
+            let irq = (vector - PIC_BASE) as u8;
             if pic::in_service(irq) {
                 pic::end_of_interrupt(irq);
             } else if irq == 15 {
