@@ -8,16 +8,12 @@ frame::entry!(main);
 
 fn main() -> ! {
     frame::println!(
-        "framekernel {} on {}: {} MiB usable memory, {} CPU{}",
+        "framekernel {} on {}: {} MiB usable memory, {} CPU{} online",
         env!("CARGO_PKG_VERSION"),
         frame::arch::ARCH_NAME,
         frame::mm::usable_memory() >> 20,
-        frame::boot::cpu_count(),
-        if frame::boot::cpu_count() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        frame::cpu::count(),
+        if frame::cpu::count() == 1 { "" } else { "s" },
     );
     let initramfs = frame::boot::initramfs();
     if frame::boot::cmdline_param("ktest").is_some() || initramfs.is_none() {
