@@ -22,7 +22,8 @@
 //! cleared its flag after flushing: when it returns, no target can still use a translation of
 //! the range, so the caller may free the frames. A CPU that waits for the lock (or spins in
 //! [`shootdown`] in any way) keeps serving its own pending request, so two CPUs shooting at
-//! each other with interrupts disabled cannot deadlock. The lock serialises shootdowns across
+//! each other with interrupts disabled cannot deadlock; so does a CPU spinning on a
+//! [`SpinLock`] whose holder is shooting at it. The lock serialises shootdowns across
 //! the machine, which is simple and correct; a per-CPU request queue would scale further.
 
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -189,8 +190,9 @@ pub(crate) fn flush_local(root: usize, range: core::ops::Range<usize>) {
     }
 }
 
-/// Serves this CPU's pending shootdown request, if any.
-fn serve_shootdown() {
+/// Serves this CPU's pending shootdown request, if any (from the IPI handler, and from any
+/// loop that spins with interrupts disabled).
+pub(crate) fn serve_shootdown() {
     let pending = FLUSH_PENDING.get();
     if pending.load(Ordering::Acquire) {
         let root = REQ_ROOT.load(Ordering::Relaxed);

@@ -26,12 +26,17 @@ impl<T> SpinLock<T> {
 }
 
 impl<T: ?Sized> SpinLock<T> {
-    /// Disables local interrupts and spins until the lock is taken.
+    /// Disables local interrupts and spins until the lock is taken. While it spins, the CPU
+    /// keeps serving TLB shootdown requests: the holder may be waiting for this CPU's
+    /// acknowledgement, which the masked IPI could not otherwise deliver.
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         let irq = disable_local_irqs();
-        SpinLockGuard {
-            guard: self.inner.lock(),
-            _irq: irq,
+        loop {
+            if let Some(guard) = self.inner.try_lock() {
+                return SpinLockGuard { guard, _irq: irq };
+            }
+            crate::smp::serve_shootdown();
+            core::hint::spin_loop();
         }
     }
 
