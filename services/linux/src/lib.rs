@@ -19,6 +19,7 @@ pub mod fs;
 pub mod futex;
 pub mod process;
 pub mod procfs;
+pub mod run;
 pub mod signal;
 pub mod stack;
 pub mod stats;

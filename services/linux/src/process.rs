@@ -18,7 +18,7 @@ use vfs::{File, FsContext, OpenFlags, Vfs};
 
 use crate::Errno;
 use crate::fs::{self, KernelHooks};
-use crate::task::{Event, Outcome, Scheduler, Task};
+use crate::task::{Scheduler, Task};
 
 /// A process id.
 pub type Pid = u32;
@@ -287,49 +287,7 @@ impl Kernel {
         crate::syscall::exec_into(&self, &process, &mut ctx, path, &argv, &envp)?;
         let mut sched = Scheduler::default();
         sched.spawn(Task::new(pid, process, ctx));
-        sched.run(|sched, tid, event| match event {
-            Event::Syscall => crate::syscall::handle(&mut self, sched, tid),
-            Event::Resume => {
-                crate::signal::deliver(&mut self, sched, tid);
-                Outcome::Replaced
-            }
-            Event::Idle => {
-                if self.console.take_interrupt() {
-                    // ^C: SIGINT to the console's foreground process group.
-                    let pgid = match self.foreground.load(Ordering::Relaxed) {
-                        0 => self
-                            .procs
-                            .get(&1)
-                            .map_or(1, |p| p.pgid.load(Ordering::Relaxed)),
-                        pgid => pgid,
-                    };
-                    let targets: Vec<Pid> = self
-                        .procs
-                        .values()
-                        .iter()
-                        .filter(|p| p.pgid.load(Ordering::Relaxed) == pgid)
-                        .map(|p| p.pid)
-                        .collect();
-                    for pid in targets {
-                        self.send_signal(sched, pid, crate::signal::SIGINT);
-                    }
-                }
-                Outcome::Replaced
-            }
-            Event::Fault(fault) => {
-                crate::signal::force_fault(&mut self, sched, tid, fault);
-                if sched
-                    .task(tid)
-                    .is_none_or(|t| t.state == crate::task::State::Dead)
-                {
-                    Outcome::Exit
-                } else {
-                    Outcome::Replaced
-                }
-            }
-        });
-        let status = self.procs.get(&1).and_then(|p| *p.exit_status.lock());
-        status.ok_or(Errno::ESRCH)
+        crate::run::run(self, sched).ok_or(Errno::ESRCH)
     }
 
     /// A fresh process id.
@@ -359,6 +317,7 @@ impl Kernel {
             _ => {
                 process.pending.fetch_or(1 << (sig - 1), Ordering::Relaxed);
                 sched.wake_all();
+                sched.kick_process(pid);
             }
         }
     }

@@ -180,14 +180,14 @@ impl ProcSource for ProcTable {
 
     fn cpuinfo(&self) -> String {
         let arch = frame::arch::ARCH_NAME;
-        (0..frame::boot::cpu_count())
+        frame::smp::online_cpus()
             .map(|cpu| format!("processor\t: {cpu}\narchitecture\t: {arch}\n\n"))
             .collect()
     }
 
     fn uptime(&self) -> (Timespec, Timespec) {
         let t = frame::timer::uptime();
-        let idle_ticks: u64 = (0..frame::boot::cpu_count())
+        let idle_ticks: u64 = frame::smp::online_cpus()
             .map(|cpu| frame::timer::cpu_times(cpu).idle)
             .sum();
         let hz = frame::timer::TICK_HZ;
@@ -204,7 +204,7 @@ impl ProcSource for ProcTable {
     }
 
     fn system_stat(&self) -> SystemStat {
-        let cpus: Vec<CpuTimes> = (0..frame::boot::cpu_count())
+        let cpus: Vec<CpuTimes> = frame::smp::online_cpus()
             .map(|cpu| {
                 let t = frame::timer::cpu_times(cpu);
                 CpuTimes {
@@ -215,9 +215,7 @@ impl ProcSource for ProcTable {
                 }
             })
             .collect();
-        let interrupts = (0..frame::boot::cpu_count())
-            .map(frame::timer::cpu_ticks)
-            .sum();
+        let interrupts = frame::smp::online_cpus().map(frame::timer::cpu_ticks).sum();
         let boot = frame::timer::wall_clock().saturating_sub(frame::timer::uptime());
         let threads = self
             .values()

@@ -1,22 +1,18 @@
-//! Tasks and the run loop.
+//! Tasks and the queue of runnable ones.
 //!
-//! Every user thread is a [`Task`]: its address space, its registers, and what it waits for.
-//! The kernel runs tasks one at a time on this CPU with [`UserContext::run`], which returns at
-//! each system call, fault or interrupt. System calls run to completion: one that would block
-//! (wait4 with no exited child, a read of an empty pipe, a sleep) leaves the task
-//! [`State::Blocked`] with the instruction pointer moved back onto the system-call instruction,
-//! so the call runs again from the start when the task is woken, like Linux's restartable
-//! system calls. Timer interrupts rotate the runnable tasks.
+//! Every user thread is a [`Task`]: its process, its registers, and what it waits for. The
+//! CPUs run tasks from the [`Scheduler`]'s queue (see `run`). System calls run to completion:
+//! one that would block (wait4 with no exited child, a read of an empty pipe, a sleep) leaves
+//! the task [`State::Blocked`] with the instruction pointer moved back onto the system-call
+//! instruction, so the call runs again from the start when the task is woken, like Linux's
+//! restartable system calls. Timer interrupts rotate the runnable tasks.
 
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 
-use frame::mm::vm::{Access, NoFilePages, PageState, UserSpace};
-use frame::user::{UserContext, UserExit};
+use frame::user::UserContext;
 
 use crate::process::Process;
-use crate::signal::Fault;
-use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
 /// Length of the system-call instruction (`syscall` and `ecall`).
 #[cfg(target_arch = "x86_64")]
@@ -87,6 +83,8 @@ pub struct Task {
     pub fault: Option<crate::signal::Fault>,
     /// Scheduling policy, priority, nice value and CPU affinity.
     pub sched: SchedAttr,
+    /// The CPU running the task in user mode (its registers are out with that CPU).
+    pub on_cpu: Option<usize>,
 }
 
 /// A thread's scheduling attributes (sched(7)); inherited by clone and fork.
@@ -154,6 +152,7 @@ impl Task {
             alt_stack: crate::signal::AltStack::default(),
             fault: None,
             sched: SchedAttr::default(),
+            on_cpu: None,
         }
     }
 }
@@ -175,19 +174,6 @@ pub enum Outcome {
     Replaced,
 }
 
-/// What the run loop asks the kernel to handle for a task.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// The task made a system call.
-    Syscall,
-    /// The task is about to enter user mode: deliver pending signals.
-    Resume,
-    /// Every task waits (the CPU just woke from idle): poll devices (console `^C`).
-    Idle,
-    /// The task took a fault: its handler runs, or the process dies of it.
-    Fault(crate::signal::Fault),
-}
-
 /// All tasks and the order they run in.
 #[derive(Default)]
 pub struct Scheduler {
@@ -196,6 +182,8 @@ pub struct Scheduler {
     /// Something happened since blocked tasks last re-checked their conditions (a system
     /// call completed, user code ran): a blocked task may be able to go on.
     progress: bool,
+    /// CPUs sleeping for want of work (bit `n`: CPU `n`).
+    idle_cpus: u64,
 }
 
 impl Scheduler {
@@ -205,44 +193,141 @@ impl Scheduler {
         self.tasks.insert(task.tid, task);
     }
 
-    /// Runs tasks until none is left. `event` handles a system call or a fatal signal of a
-    /// task.
-    pub fn run(&mut self, mut event: impl FnMut(&mut Scheduler, Tid, Event) -> Outcome) {
-        loop {
-            self.tasks.retain(|_, t| t.state != State::Dead);
-            if self.tasks.is_empty() {
-                return;
-            }
-            let Some(tid) = self.next_runnable() else {
-                if core::mem::take(&mut self.progress) {
-                    // Another task's last call (a pipe write, an exit) may have unblocked
-                    // someone: let the blocked tasks re-check now, not at the next tick.
-                    self.wake_all();
-                    continue;
-                }
-                // Everyone waits: sleep until an interrupt, then let blocked tasks retry.
-                crate::stats::sample(0);
-                frame::cpu::wait_for_interrupt();
-                self.wake_all();
-                if let Some(&tid) = self.tasks.keys().next() {
-                    event(self, tid, Event::Idle);
-                }
-                continue;
-            };
-            self.run_task(tid, &mut event);
-        }
-    }
-
-    fn next_runnable(&mut self) -> Option<Tid> {
+    /// Takes the next runnable task that may run on CPU `cpu` (not running elsewhere, its
+    /// affinity allowing) out of the queue; [`Scheduler::requeue`] puts it back.
+    pub fn pick(&mut self, cpu: usize) -> Option<Tid> {
         for _ in 0..self.queue.len() {
             let tid = self.queue.pop_front()?;
-            match self.tasks.get(&tid).map(|t| t.state) {
-                Some(State::Runnable) => return Some(tid),
-                Some(State::Blocked(_)) => self.queue.push_back(tid),
-                _ => {}
+            let Some(task) = self.tasks.get(&tid) else {
+                continue;
+            };
+            match task.state {
+                State::Dead => continue,
+                State::Runnable
+                    if task.on_cpu.is_none()
+                        && (cpu >= 64 || task.sched.affinity & (1 << cpu) != 0) =>
+                {
+                    return Some(tid);
+                }
+                _ => self.queue.push_back(tid),
             }
         }
         None
+    }
+
+    /// Puts `tid` back at the end of the queue after its time on a CPU, unless it died.
+    pub fn requeue(&mut self, tid: Tid) {
+        if self.tasks.get(&tid).is_some_and(|t| t.state != State::Dead) {
+            self.queue.push_back(tid);
+        }
+    }
+
+    /// Drops the dead tasks.
+    pub fn reap(&mut self) {
+        self.tasks.retain(|_, t| t.state != State::Dead);
+    }
+
+    /// Whether no task is left.
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Runnable tasks (running ones included).
+    pub fn runnable_count(&self) -> u32 {
+        self.tasks
+            .values()
+            .filter(|t| t.state == State::Runnable)
+            .count() as u32
+    }
+
+    /// Records that something happened that may let blocked tasks go on.
+    pub fn note_progress(&mut self) {
+        self.progress = true;
+    }
+
+    /// Whether something happened since the last call.
+    pub fn take_progress(&mut self) -> bool {
+        core::mem::take(&mut self.progress)
+    }
+
+    /// Records whether CPU `cpu` sleeps for want of work.
+    pub fn set_idle(&mut self, cpu: usize, idle: bool) {
+        if cpu < 64 {
+            if idle {
+                self.idle_cpus |= 1 << cpu;
+            } else {
+                self.idle_cpus &= !(1 << cpu);
+            }
+        }
+    }
+
+    /// Wakes the sleeping CPUs if a task waits for a CPU.
+    pub fn kick_idle_cpus(&mut self) {
+        if self.idle_cpus == 0 {
+            return;
+        }
+        let waiting = self
+            .tasks
+            .values()
+            .any(|t| t.state == State::Runnable && t.on_cpu.is_none());
+        if waiting {
+            for cpu in (0..64).filter(|c| self.idle_cpus & (1 << c) != 0) {
+                frame::smp::send_ipi(cpu, frame::smp::IpiKind::Wakeup);
+            }
+            self.idle_cpus = 0;
+        }
+    }
+
+    /// Interrupts the CPUs running threads of process `pid` in user mode, so that they
+    /// notice a kill or a signal now rather than at their next tick.
+    pub fn kick_process(&self, pid: Tid) {
+        let me = frame::cpu::current_id();
+        for task in self.tasks.values() {
+            if let Some(cpu) = task.on_cpu
+                && task.process.pid == pid
+                && cpu != me
+            {
+                frame::smp::send_ipi(cpu, frame::smp::IpiKind::Wakeup);
+            }
+        }
+    }
+
+    /// Applies what system call of task `tid` asked for; returns whether the task goes on
+    /// running (false: its time on the CPU ends).
+    pub fn finish_syscall(&mut self, tid: Tid, outcome: Outcome) -> bool {
+        if !matches!(outcome, Outcome::Block(_)) {
+            self.progress = true;
+        }
+        let Some(task) = self.tasks.get_mut(&tid) else {
+            return false;
+        };
+        match outcome {
+            Outcome::Return(value) => {
+                task.ctx.set_syscall_return(value as usize);
+                task.restarting = false;
+                true
+            }
+            Outcome::Replaced => true,
+            Outcome::Yield(value) => {
+                task.ctx.set_syscall_return(value as usize);
+                task.restarting = false;
+                false
+            }
+            Outcome::ReturnAndBlock(value, why) => {
+                task.ctx.set_syscall_return(value as usize);
+                task.restarting = false;
+                task.state = State::Blocked(why);
+                false
+            }
+            Outcome::Block(why) => {
+                let ip = task.ctx.instruction_pointer();
+                task.ctx.set_instruction_pointer(ip - SYSCALL_INSN_LEN);
+                task.state = State::Blocked(why);
+                task.restarting = true;
+                false
+            }
+            Outcome::Exit => false,
+        }
     }
 
     /// Makes every blocked task runnable again (its system call re-checks its condition),
@@ -272,6 +357,7 @@ impl Scheduler {
                 task.state = State::Dead;
             }
         }
+        self.kick_process(pid);
     }
 
     /// Gives task `old` the id `new` (a non-leader thread that execs becomes the leader).
@@ -302,6 +388,7 @@ impl Scheduler {
                 task.state = State::Dead;
             }
         }
+        self.kick_process(pid);
     }
 
     /// The task `tid`.
@@ -317,127 +404,5 @@ impl Scheduler {
     /// All tasks.
     pub fn tasks(&self) -> impl Iterator<Item = &Task> {
         self.tasks.values()
-    }
-
-    /// Runs `tid` until it blocks, exits or its time slice (one tick) ends.
-    fn run_task(
-        &mut self,
-        tid: Tid,
-        event: &mut impl FnMut(&mut Scheduler, Tid, Event) -> Outcome,
-    ) {
-        crate::stats::note_switch();
-        loop {
-            let Some(task) = self.tasks.get_mut(&tid) else {
-                return;
-            };
-            if task.process.has_pending_signal() {
-                event(self, tid, Event::Resume);
-                if self.tasks.get(&tid).is_none_or(|t| t.state == State::Dead) {
-                    return;
-                }
-            }
-            let Some(task) = self.tasks.get_mut(&tid) else {
-                return;
-            };
-            let space: UserSpace = task.process.space();
-            // A restarted system call runs again without a round trip through user mode
-            // (which would only execute the system-call instruction again).
-            let exit = if task.restarting {
-                let ip = task.ctx.instruction_pointer();
-                task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
-                UserExit::Syscall
-            } else {
-                task.ctx.run(&space)
-            };
-            match exit {
-                UserExit::Interrupt => {
-                    self.progress = true;
-                    // End of the time slice: let waiting tasks re-check their conditions.
-                    let runnable = self
-                        .tasks
-                        .values()
-                        .filter(|t| t.state == State::Runnable)
-                        .count();
-                    crate::stats::sample(runnable as u32);
-                    self.wake_all();
-                    break;
-                }
-                UserExit::Syscall => match event(self, tid, Event::Syscall) {
-                    Outcome::Return(value) => {
-                        self.progress = true;
-                        if let Some(task) = self.tasks.get_mut(&tid) {
-                            task.ctx.set_syscall_return(value as usize);
-                            task.restarting = false;
-                        }
-                    }
-                    Outcome::Replaced => self.progress = true,
-                    Outcome::Yield(value) => {
-                        self.progress = true;
-                        if let Some(task) = self.tasks.get_mut(&tid) {
-                            task.ctx.set_syscall_return(value as usize);
-                            task.restarting = false;
-                        }
-                        break;
-                    }
-                    Outcome::ReturnAndBlock(value, why) => {
-                        self.progress = true;
-                        if let Some(task) = self.tasks.get_mut(&tid) {
-                            task.ctx.set_syscall_return(value as usize);
-                            task.restarting = false;
-                            task.state = State::Blocked(why);
-                        }
-                        break;
-                    }
-                    Outcome::Block(why) => {
-                        if let Some(task) = self.tasks.get_mut(&tid) {
-                            let ip = task.ctx.instruction_pointer();
-                            task.ctx.set_instruction_pointer(ip - SYSCALL_INSN_LEN);
-                            task.state = State::Blocked(why);
-                            task.restarting = true;
-                        }
-                        break;
-                    }
-                    Outcome::Exit => {
-                        self.progress = true;
-                        break;
-                    }
-                },
-                UserExit::PageFault { address, access } => {
-                    if space.handle_fault(address, access, &NoFilePages).is_err() {
-                        let kind = match access {
-                            Access::Write => "write",
-                            Access::Read => "read",
-                            Access::Exec => "execute",
-                        };
-                        log::debug!("tid {tid}: segmentation fault ({kind} at {address:#x})");
-                        // Nothing there, or something there that forbids the access.
-                        let code = match space.query(address) {
-                            PageState::Invalid => SEGV_MAPERR,
-                            _ => SEGV_ACCERR,
-                        };
-                        let fault = Fault {
-                            sig: crate::signal::SIGSEGV,
-                            code,
-                            address,
-                        };
-                        event(self, tid, Event::Fault(fault));
-                        break;
-                    }
-                }
-                UserExit::Exception {
-                    kind,
-                    address,
-                    code: _,
-                } => {
-                    log::debug!("tid {tid}: {kind:?} at {address:#x}");
-                    let (sig, code) = crate::signal::for_exception(kind);
-                    event(self, tid, Event::Fault(Fault { sig, code, address }));
-                    break;
-                }
-            }
-        }
-        if self.tasks.get(&tid).is_some_and(|t| t.state != State::Dead) {
-            self.queue.push_back(tid);
-        }
     }
 }

@@ -41,12 +41,9 @@ fn priority_range(policy: i32) -> Result<(i32, i32), Errno> {
     }
 }
 
-/// The CPUs that exist.
+/// The CPUs that are online.
 fn online_mask() -> u64 {
-    match frame::boot::cpu_count() {
-        n if n >= 64 => u64::MAX,
-        n => (1u64 << n.max(1)) - 1,
-    }
+    frame::smp::online_mask()
 }
 
 impl Handler<'_> {

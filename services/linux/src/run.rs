@@ -1,0 +1,218 @@
+//! The run loop every CPU executes.
+//!
+//! The kernel's state (the [`Kernel`] and the [`Scheduler`]) sits behind one lock, the
+//! *world lock*. A CPU takes it to pick a task, to handle what brought the task back from user
+//! mode (a system call, a fault, the end of its time slice) and to deliver signals; it drops it
+//! while the task runs in user mode. So system calls are serialised (a big kernel lock), while
+//! user code, page faults' hardware side and TLB shootdowns run on all CPUs at once.
+//!
+//! A task running in user mode is marked with its CPU (`Task::on_cpu`) and its registers are
+//! moved out of the table for the time; nobody else touches them. A task killed or signalled
+//! while it runs elsewhere gets that CPU kicked with an IPI, and the CPU notices when it takes
+//! the lock again. A CPU with nothing to run sleeps until an interrupt: its own tick, or a
+//! wake-up IPI sent when a task becomes runnable.
+//!
+//! System calls that must wait leave their task blocked with the call rewound (see `task`),
+//! and run again, in the kernel, when the task is woken.
+
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+
+use frame::mm::vm::{Access, NoFilePages, PageState};
+use frame::user::UserExit;
+use spin::{Mutex, MutexGuard, Once};
+use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
+
+use crate::process::{Kernel, Pid};
+use crate::signal::Fault;
+use crate::task::{SYSCALL_INSN_LEN, Scheduler, State, Tid};
+
+/// What the world lock protects.
+struct World {
+    kernel: Kernel,
+    sched: Scheduler,
+}
+
+static WORLD: Once<Mutex<World>> = Once::new();
+
+fn world() -> MutexGuard<'static, World> {
+    WORLD
+        .get()
+        .expect("the run loop starts after the world exists")
+        .lock()
+}
+
+/// Runs the tasks of `sched` on every CPU until none is left; returns process 1's wait status.
+pub fn run(kernel: Kernel, sched: Scheduler) -> Option<i32> {
+    WORLD.call_once(|| Mutex::new(World { kernel, sched }));
+    frame::smp::start_secondary_cpus(secondary_main);
+    cpu_loop(frame::cpu::current_id());
+    let w = world();
+    w.kernel.procs.get(&1).and_then(|p| *p.exit_status.lock())
+}
+
+/// The entry of the other CPUs: run tasks, then idle once everything has ended (the boot CPU
+/// powers the machine off).
+fn secondary_main(cpu: usize) -> ! {
+    cpu_loop(cpu);
+    loop {
+        frame::cpu::wait_for_interrupt();
+    }
+}
+
+/// Runs tasks on CPU `cpu` until no task is left.
+fn cpu_loop(cpu: usize) {
+    loop {
+        let mut w = world();
+        let sched = &mut w.sched;
+        sched.reap();
+        if sched.is_empty() {
+            return;
+        }
+        if let Some(tid) = sched.pick(cpu) {
+            drop(w);
+            run_slice(cpu, tid);
+            continue;
+        }
+        if sched.take_progress() {
+            // Another task's last call (a pipe write, an exit) may have unblocked someone:
+            // let the blocked tasks re-check now, not at the next tick.
+            sched.wake_all();
+            continue;
+        }
+        // Nothing to run here: sleep until an interrupt, then let blocked tasks retry.
+        sched.set_idle(cpu, true);
+        if cpu == 0 {
+            crate::stats::sample(sched.runnable_count());
+        }
+        drop(w);
+        frame::cpu::wait_for_interrupt();
+        let mut w = world();
+        let World { kernel, sched } = &mut *w;
+        sched.set_idle(cpu, false);
+        sched.wake_all();
+        if cpu == 0 {
+            poll_console(kernel, sched);
+        }
+    }
+}
+
+/// Runs task `tid` on CPU `cpu` until it blocks, exits or its time slice (one tick) ends.
+fn run_slice(cpu: usize, tid: Tid) {
+    crate::stats::note_switch();
+    loop {
+        let mut w = world();
+        let World { kernel, sched } = &mut *w;
+        let Some(task) = sched.task_mut(tid) else {
+            return;
+        };
+        if task.state == State::Dead {
+            return;
+        }
+        if task.process.has_pending_signal() {
+            crate::signal::deliver(kernel, sched, tid);
+            if sched.task(tid).is_none_or(|t| t.state == State::Dead) {
+                return;
+            }
+        }
+        let Some(task) = sched.task_mut(tid) else {
+            return;
+        };
+        let space = task.process.space();
+        let exit = if task.restarting {
+            // A restarted system call runs again without a round trip through user mode
+            // (which would only execute the system-call instruction again).
+            let ip = task.ctx.instruction_pointer();
+            task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
+            UserExit::Syscall
+        } else {
+            let mut ctx = core::mem::take(&mut task.ctx);
+            task.on_cpu = Some(cpu);
+            drop(w);
+            let exit = ctx.run(&space);
+            w = world();
+            let Some(task) = w.sched.task_mut(tid) else {
+                return;
+            };
+            task.ctx = ctx;
+            task.on_cpu = None;
+            if task.state == State::Dead {
+                return;
+            }
+            exit
+        };
+        let World { kernel, sched } = &mut *w;
+        let go_on = match exit {
+            UserExit::Interrupt => {
+                // End of the time slice: let waiting tasks re-check their conditions.
+                sched.note_progress();
+                if cpu == 0 {
+                    crate::stats::sample(sched.runnable_count());
+                    poll_console(kernel, sched);
+                }
+                sched.wake_all();
+                false
+            }
+            UserExit::Syscall => {
+                let outcome = crate::syscall::handle(kernel, sched, tid);
+                sched.finish_syscall(tid, outcome)
+            }
+            UserExit::PageFault { address, access } => {
+                if space.handle_fault(address, access, &NoFilePages).is_ok() {
+                    true
+                } else {
+                    let kind = match access {
+                        Access::Write => "write",
+                        Access::Read => "read",
+                        Access::Exec => "execute",
+                    };
+                    log::debug!("tid {tid}: segmentation fault ({kind} at {address:#x})");
+                    // Nothing there, or something there that forbids the access.
+                    let code = match space.query(address) {
+                        PageState::Invalid => SEGV_MAPERR,
+                        _ => SEGV_ACCERR,
+                    };
+                    let sig = crate::signal::SIGSEGV;
+                    let fault = Fault { sig, code, address };
+                    crate::signal::force_fault(kernel, sched, tid, fault);
+                    false
+                }
+            }
+            UserExit::Exception { kind, address, .. } => {
+                log::debug!("tid {tid}: {kind:?} at {address:#x}");
+                let (sig, code) = crate::signal::for_exception(kind);
+                crate::signal::force_fault(kernel, sched, tid, Fault { sig, code, address });
+                false
+            }
+        };
+        sched.kick_idle_cpus();
+        if !go_on {
+            sched.requeue(tid);
+            return;
+        }
+    }
+}
+
+/// `^C` on the console: `SIGINT` to the console's foreground process group.
+fn poll_console(kernel: &mut Kernel, sched: &mut Scheduler) {
+    if !kernel.console.take_interrupt() {
+        return;
+    }
+    let pgid = match kernel.foreground.load(Ordering::Relaxed) {
+        0 => kernel
+            .procs
+            .get(&1)
+            .map_or(1, |p| p.pgid.load(Ordering::Relaxed)),
+        pgid => pgid,
+    };
+    let targets: Vec<Pid> = kernel
+        .procs
+        .values()
+        .iter()
+        .filter(|p| p.pgid.load(Ordering::Relaxed) == pgid)
+        .map(|p| p.pid)
+        .collect();
+    for pid in targets {
+        kernel.send_signal(sched, pid, crate::signal::SIGINT);
+    }
+}
