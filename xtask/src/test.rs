@@ -247,11 +247,24 @@ fn boot(
     cmdline: &str,
     name: &str,
 ) -> Result<Outcome, String> {
+    boot_smp(root, arch, image, initrd, cmdline, name, 1)
+}
+
+/// [`boot`] with `smp` CPUs.
+fn boot_smp(
+    root: &Path,
+    arch: Arch,
+    image: &Path,
+    initrd: Option<&Path>,
+    cmdline: &str,
+    name: &str,
+    smp: usize,
+) -> Result<Outcome, String> {
     let run = QemuRun {
         arch,
         image,
         initrd,
-        smp: 1,
+        smp,
         cmdline,
         timeout: BOOT_TIMEOUT_SECS,
         echo: false,
@@ -282,8 +295,8 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
         Err(e) => return t.check(&format!("{arch}: build kernel"), Err(e)),
     };
 
-    // The in-kernel tests.
-    match boot(root, arch, &kernel.path, initrd, "ktest", "ktest") {
+    // The in-kernel tests, on 4 CPUs (bring-up, IPIs and TLB shootdown need several).
+    match boot_smp(root, arch, &kernel.path, initrd, "ktest", "ktest", SMP_CPUS) {
         Err(e) => t.check(&format!("{arch}: boot"), Err(e)),
         Ok(outcome) => {
             let mut result_line = None;
@@ -374,6 +387,7 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
 
     user_programs(root, arch, &kernel.path, initrd, t);
     shell_scripts(root, arch, &kernel.path, t);
+    smp_suite(root, arch, &kernel.path, t);
     for (name, result) in crate::bench::smoke(root, arch, &kernel.path) {
         t.check(&name, result);
     }
@@ -490,6 +504,56 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
         });
         t.check(&format!("{arch}: user program {name}"), verdict);
     }
+}
+
+/// CPUs of the SMP boots.
+const SMP_CPUS: usize = 4;
+
+/// The SMP suite, in one boot with [`SMP_CPUS`] CPUs: the thread, memory-stress, signal and
+/// scheduling programs (each `PASS`/`FAIL` line counted), then four parallel pipelines.
+const SMP_COMMAND: &str = "echo cpus=$(nproc); /tests/threads && /tests/vmstress && /tests/signals && /tests/sched; \
+     echo programs=$?; for i in 1 2 3 4; do (seq 3000 | sort -rn | head -n 1 > /tmp/p$i) & done; \
+     wait; echo pipelines=$(cat /tmp/p1 /tmp/p2 /tmp/p3 /tmp/p4 | tr '\\n' ' ')";
+
+fn smp_suite(root: &Path, arch: Arch, kernel: &Path, t: &mut Tally) {
+    let spec = crate::initramfs::Spec {
+        includes: &[],
+        command: Some(SMP_COMMAND),
+    };
+    let verdict = crate::initramfs::build(root, arch, spec).and_then(|initrd| {
+        let outcome = boot_smp(root, arch, kernel, Some(&initrd.path), "", "smp", SMP_CPUS)?;
+        for line in outcome.log.lines() {
+            if let Some(test) = line.strip_prefix("PASS ") {
+                t.check(&format!("{arch}: smp: {}", test.trim()), Ok(String::new()));
+            } else if let Some(rest) = line.strip_prefix("FAIL ") {
+                let (test, why) = rest.split_once(": ").unwrap_or((rest, ""));
+                t.check(&format!("{arch}: smp: {test}"), Err(why.to_string()));
+            }
+        }
+        let needles = [
+            format!("cpus={SMP_CPUS}"),
+            "programs=0".to_string(),
+            "pipelines=3000 3000 3000 3000".to_string(),
+        ];
+        let missing: Vec<&String> = needles
+            .iter()
+            .filter(|n| !outcome.log.contains(n.as_str()))
+            .collect();
+        let got = crate::initramfs::reported_status(&outcome.log);
+        if got == Some(0) && missing.is_empty() {
+            Ok(String::new())
+        } else {
+            Err(format!(
+                "status {got:?}, missing {missing:?}; {}\n{}",
+                outcome.describe(arch),
+                tail(&outcome.log)
+            ))
+        }
+    });
+    t.check(
+        &format!("{arch}: smp: {SMP_CPUS} CPUs run the programs and parallel pipelines"),
+        verdict,
+    );
 }
 
 /// BusyBox shell scripts run by `/init` (`cargo xtask qemu -- COMMAND`), each with the lines
