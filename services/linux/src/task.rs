@@ -90,12 +90,8 @@ pub struct Task {
 /// A thread's scheduling attributes (sched(7)); inherited by clone and fork.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SchedAttr {
-    /// `SCHED_OTHER`, `SCHED_FIFO`, `SCHED_RR`, `SCHED_BATCH` or `SCHED_IDLE`.
-    pub policy: i32,
-    /// Real-time priority, 1..=99 for `SCHED_FIFO` and `SCHED_RR`, else 0.
-    pub rt_priority: i32,
-    /// Nice value, -20..=19.
-    pub nice: i32,
+    /// Policy, real-time priority and nice value, validated by the `sched` crate.
+    pub params: sched::SchedParams,
     /// The CPUs the thread may run on (bit `n` for CPU `n`).
     pub affinity: u64,
     /// `SCHED_RESET_ON_FORK`: children start as `SCHED_OTHER` with nice 0 or above.
@@ -105,9 +101,7 @@ pub struct SchedAttr {
 impl Default for SchedAttr {
     fn default() -> Self {
         SchedAttr {
-            policy: 0,
-            rt_priority: 0,
-            nice: 0,
+            params: sched::SchedParams::normal(0),
             affinity: u64::MAX,
             reset_on_fork: false,
         }
@@ -121,13 +115,7 @@ impl SchedAttr {
             return *self;
         }
         SchedAttr {
-            policy: if self.policy == 1 || self.policy == 2 {
-                0
-            } else {
-                self.policy
-            },
-            rt_priority: 0,
-            nice: self.nice.max(0),
+            params: self.params.reset_on_fork(),
             affinity: self.affinity,
             reset_on_fork: false,
         }

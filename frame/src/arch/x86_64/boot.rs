@@ -4,7 +4,9 @@
 
 use core::arch::{asm, global_asm};
 
-use super::{KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, acpi, cpu, lapic, pic, serial, smp, trap};
+use super::{
+    KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, acpi, cpu, lapic, pic, serial, smp, trap, tsc,
+};
 use crate::boot::BootInfo;
 use crate::mm::{MemoryMap, read_phys};
 
@@ -29,6 +31,7 @@ extern "C" fn __frame_x86_64_entry(start_info: usize) -> ! {
     pic::init(crate::timer::TICK_HZ as u32);
     lapic::enable();
     lapic::calibrate();
+    tsc::calibrate();
     lapic::start_timer();
     crate::boot::start(info)
 }

@@ -13,6 +13,7 @@ mod rtc;
 mod serial;
 mod smp;
 mod trap;
+mod tsc;
 pub(crate) mod user;
 
 use core::arch::asm;
@@ -61,8 +62,7 @@ pub(crate) fn wait_for_interrupt() {
 
 /// Time since boot, at the resolution of the tick.
 pub(crate) fn uptime() -> Duration {
-    let ticks = crate::timer::ticks();
-    Duration::from_micros(ticks * (1_000_000 / crate::timer::TICK_HZ))
+    tsc::uptime()
 }
 
 /// Powers off through `isa-debug-exit` (iobase 0xf4): QEMU exits with `(code << 1) | 1`.

@@ -1,8 +1,9 @@
 //! Scheduling attributes: policy and real-time priority (sched_setscheduler(2)), nice values
 //! (setpriority(2)) and CPU affinity (sched_setaffinity(2)).
 //!
-//! The attributes live in each thread's [`SchedAttr`]; the run loop reads them. A `pid`
-//! argument of 0 names the caller; any other names a thread id.
+//! The attributes live in each thread's [`SchedAttr`]; the `sched` crate validates them (its
+//! `policy` module implements Linux's checks). A `pid` argument of 0 names the caller; any
+//! other names a thread id.
 
 use core::sync::atomic::Ordering;
 
@@ -10,34 +11,24 @@ use syscall_linux::abi::time::Timespec;
 use syscall_linux::{Errno, SysResult, UserAddr};
 use zerocopy::IntoBytes;
 
+use sched::policy::{self, Limits, Policy};
+
 use super::Handler;
 use crate::task::{SchedAttr, Tid};
 
-/// `SCHED_OTHER`.
-const SCHED_OTHER: i32 = 0;
-/// `SCHED_FIFO`.
-const SCHED_FIFO: i32 = 1;
-/// `SCHED_RR`.
-const SCHED_RR: i32 = 2;
-/// `SCHED_BATCH`.
-const SCHED_BATCH: i32 = 3;
-/// `SCHED_IDLE`.
-const SCHED_IDLE: i32 = 5;
-/// `SCHED_RESET_ON_FORK`, or'ed into a policy.
-const SCHED_RESET_ON_FORK: i32 = 0x4000_0000;
 /// `PRIO_PROCESS`, `PRIO_PGRP`, `PRIO_USER`.
 const PRIO_PROCESS: i32 = 0;
 const PRIO_PGRP: i32 = 1;
 const PRIO_USER: i32 = 2;
 /// The round-robin time slice (Linux's default `sched_rr_timeslice_ms`).
 const RR_SLICE_MS: i64 = 100;
+/// Every process runs as root here, with `CAP_SYS_NICE`.
+const LIMITS: Limits = Limits::PRIVILEGED;
 
-/// The real-time priority range of `policy`; `EINVAL` for an unknown policy.
-fn priority_range(policy: i32) -> Result<(i32, i32), Errno> {
-    match policy {
-        SCHED_FIFO | SCHED_RR => Ok((1, 99)),
-        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE => Ok((0, 0)),
-        _ => Err(Errno::EINVAL),
+fn errno(e: sched::SchedError) -> Errno {
+    match e {
+        sched::SchedError::InvalidArgument => Errno::EINVAL,
+        sched::SchedError::PermissionDenied => Errno::EPERM,
     }
 }
 
@@ -109,11 +100,11 @@ impl Handler<'_> {
     pub(super) fn do_sched_getscheduler(&mut self, pid: i32) -> SysResult {
         let attr = self.sched_attr(pid)?;
         let reset = if attr.reset_on_fork {
-            SCHED_RESET_ON_FORK
+            policy::SCHED_RESET_ON_FORK
         } else {
             0
         };
-        Ok((attr.policy | reset) as usize)
+        Ok((attr.params.policy().as_raw() | reset) as usize)
     }
 
     /// sched_setscheduler(2) (`policy` `None`: sched_setparam(2), keeping the policy).
@@ -129,16 +120,21 @@ impl Handler<'_> {
         let mut attr = self.sched_attr(pid)?;
         let raw = self.read_user(param, 4)?;
         let priority = i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
-        let (policy, reset) = match policy {
-            Some(p) => (p & !SCHED_RESET_ON_FORK, p & SCHED_RESET_ON_FORK != 0),
-            None => (attr.policy, attr.reset_on_fork),
+        let raw_policy = match policy {
+            Some(p) => p,
+            None => {
+                let reset = if attr.reset_on_fork {
+                    policy::SCHED_RESET_ON_FORK
+                } else {
+                    0
+                };
+                attr.params.policy().as_raw() | reset
+            }
         };
-        let (min, max) = priority_range(policy)?;
-        if !(min..=max).contains(&priority) {
-            return Err(Errno::EINVAL);
-        }
-        attr.policy = policy;
-        attr.rt_priority = priority;
+        let (params, reset) =
+            policy::check_setscheduler(&attr.params, raw_policy, priority, &LIMITS)
+                .map_err(errno)?;
+        attr.params = params;
         attr.reset_on_fork = reset;
         self.set_sched_attr(pid, attr)?;
         Ok(0)
@@ -150,20 +146,25 @@ impl Handler<'_> {
             return Err(Errno::EINVAL);
         }
         let attr = self.sched_attr(pid)?;
-        self.write_user(param, &attr.rt_priority.to_le_bytes())?;
+        let priority = i32::from(attr.params.rt_priority());
+        self.write_user(param, &priority.to_le_bytes())?;
         Ok(0)
     }
 
     /// sched_get_priority_max(2) (`max`) and sched_get_priority_min(2).
-    pub(super) fn do_sched_priority_bound(&mut self, policy: i32, max: bool) -> SysResult {
-        let (lo, hi) = priority_range(policy)?;
-        Ok(if max { hi } else { lo } as usize)
+    pub(super) fn do_sched_priority_bound(&mut self, raw_policy: i32, max: bool) -> SysResult {
+        let bound = if max {
+            policy::sched_get_priority_max(raw_policy)
+        } else {
+            policy::sched_get_priority_min(raw_policy)
+        };
+        Ok(bound.map_err(errno)? as usize)
     }
 
     /// sched_rr_get_interval(2): the round-robin quantum, 0 for `SCHED_FIFO`.
     pub(super) fn do_sched_rr_get_interval(&mut self, pid: i32, interval: UserAddr) -> SysResult {
         let attr = self.sched_attr(pid)?;
-        let ms = if attr.policy == SCHED_FIFO {
+        let ms = if attr.params.policy() == Policy::Fifo {
             0
         } else {
             RR_SLICE_MS
@@ -212,7 +213,11 @@ impl Handler<'_> {
         let nice = self
             .priority_targets(which, who)?
             .into_iter()
-            .filter_map(|tid| self.sched.task(tid).map(|t| t.sched.nice))
+            .filter_map(|tid| {
+                self.sched
+                    .task(tid)
+                    .map(|t| i32::from(t.sched.params.nice()))
+            })
             .min()
             .ok_or(Errno::ESRCH)?;
         Ok((20 - nice) as usize)
@@ -220,10 +225,11 @@ impl Handler<'_> {
 
     /// setpriority(2): the nice value is clamped to -20..=19.
     pub(super) fn do_setpriority(&mut self, which: i32, who: i32, prio: i32) -> SysResult {
-        let nice = prio.clamp(-20, 19);
         for tid in self.priority_targets(which, who)? {
             if let Some(task) = self.sched.task_mut(tid) {
-                task.sched.nice = nice;
+                let nice = policy::check_set_nice(task.sched.params.nice(), prio, &LIMITS)
+                    .map_err(errno)?;
+                task.sched.params = task.sched.params.with_nice(nice);
             }
         }
         Ok(0)
