@@ -633,6 +633,18 @@ const SHELL_CASES: &[(&str, &str, &[&str], u8)] = &[
     ),
     ("xargs-seq", "seq 3 | xargs -n1 echo n", &["n 1", "n 3"], 0),
     (
+        "fifo",
+        "mkfifo /tmp/ff && (echo through-fifo > /tmp/ff &) ; cat /tmp/ff",
+        &["through-fifo"],
+        0,
+    ),
+    (
+        "glob-cp",
+        "mkdir /tmp/g && cd /tmp/g && touch a1 a2 b1 && echo glob: a* && cp -r /tmp/g /tmp/h && echo n=$(ls /tmp/h | wc -l)",
+        &["glob: a1 a2", "n=3"],
+        0,
+    ),
+    (
         "tar-gzip",
         "cd /tmp && mkdir -p t/u && echo z > t/u/f && tar cf t.tar t && rm -r t && tar xf t.tar && gzip t.tar && gunzip t.tar.gz && cat t/u/f",
         &["z"],

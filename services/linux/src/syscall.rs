@@ -934,6 +934,14 @@ impl SyscallHandler for Handler<'_> {
         Ok(0)
     }
 
+    fn mknodat(&mut self, dirfd: i32, path: UserAddr, mode: u32, dev: u32) -> SysResult {
+        let path = self.read_path(path)?;
+        let ctx = self.ctx_at(dirfd, &path)?;
+        // The VFS applies the umask, as for every creation.
+        self.kernel.vfs.mknod(&ctx, &path, mode, u64::from(dev))?;
+        Ok(0)
+    }
+
     fn unlinkat(&mut self, dirfd: i32, path: UserAddr, flags: AtFlags) -> SysResult {
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
@@ -2226,6 +2234,7 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::ioctl,
     Sysno::pipe2,
     Sysno::mkdirat,
+    Sysno::mknodat,
     Sysno::unlinkat,
     Sysno::symlinkat,
     Sysno::readlinkat,
