@@ -421,7 +421,7 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
             Err("no initramfs".into()),
         );
     };
-    let cases: [(&str, &str, &[&str]); 10] = [
+    let cases: [(&str, &str, &[&str]); 11] = [
         (
             "hello",
             "init=/tests/hello",
@@ -460,6 +460,11 @@ fn user_programs(root: &Path, arch: Arch, kernel: &Path, initrd: Option<&Path>, 
         (
             "sched",
             "init=/tests/sched",
+            &["DONE", "kernel: init exited with status 0"],
+        ),
+        (
+            "files",
+            "init=/tests/files",
             &["DONE", "kernel: init exited with status 0"],
         ),
         (

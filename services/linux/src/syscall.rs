@@ -900,6 +900,10 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn pipe2(&mut self, fds: UserAddr, flags: OpenFlags) -> SysResult {
+        // pipe2(2): O_CLOEXEC, O_NONBLOCK and O_DIRECT (packet mode, accepted as a stream).
+        if !(OpenFlags::CLOEXEC | OpenFlags::NONBLOCK | OpenFlags::DIRECT).contains(flags) {
+            return Err(Errno::EINVAL);
+        }
         let hooks: Arc<dyn vfs::VfsHooks> = self.kernel.hooks.clone();
         let (read_end, write_end) = vfs::pipe(hooks, flags);
         let cloexec = flags.contains(OpenFlags::CLOEXEC);
@@ -943,6 +947,10 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn unlinkat(&mut self, dirfd: i32, path: UserAddr, flags: AtFlags) -> SysResult {
+        // unlinkat(2): AT_REMOVEDIR is the only flag.
+        if !AtFlags::REMOVEDIR.contains(flags) {
+            return Err(Errno::EINVAL);
+        }
         let path = self.read_path(path)?;
         let ctx = self.ctx_at(dirfd, &path)?;
         if flags.contains(AtFlags::REMOVEDIR) {
@@ -2004,8 +2012,13 @@ impl SyscallHandler for Handler<'_> {
         &mut self,
         buf: UserAddr,
         len: usize,
-        _flags: syscall_linux::abi::random::GetrandomFlags,
+        flags: syscall_linux::abi::random::GetrandomFlags,
     ) -> SysResult {
+        use syscall_linux::abi::random::GetrandomFlags as F;
+        // getrandom(2): unknown flags, or GRND_INSECURE with GRND_RANDOM, are EINVAL.
+        if !F::all().contains(flags) || flags.contains(F::INSECURE | F::RANDOM) {
+            return Err(Errno::EINVAL);
+        }
         let mut bytes = vec![0u8; len.min(CHUNK)];
         vfs::VfsHooks::fill_random(&*self.kernel.hooks, &mut bytes);
         self.write_user(buf, &bytes)?;
@@ -2123,6 +2136,17 @@ impl SyscallHandler for Handler<'_> {
         _mask: u32,
         statxbuf: UserAddr,
     ) -> SysResult {
+        let known = AtFlags::SYMLINK_NOFOLLOW
+            | AtFlags::NO_AUTOMOUNT
+            | AtFlags::EMPTY_PATH
+            | AtFlags::STATX_FORCE_SYNC
+            | AtFlags::STATX_DONT_SYNC;
+        // statx(2): unknown flags, or both sync modes at once, are EINVAL.
+        if !known.contains(flags)
+            || flags.contains(AtFlags::STATX_FORCE_SYNC | AtFlags::STATX_DONT_SYNC)
+        {
+            return Err(Errno::EINVAL);
+        }
         let path = self.read_path(path)?;
         let meta = if path.is_empty() {
             if !flags.contains(AtFlags::EMPTY_PATH) {
