@@ -380,6 +380,58 @@ static void test_futex(void)
 	check("FUTEX_WAKE_OP updates the second word and wakes", woke == 1 && word_b == 1 && woken_count == 1);
 }
 
+/* ---- per-thread signal masks ---- */
+
+static volatile pthread_t usr1_ran_in;
+static volatile int usr1_count;
+static volatile int masked_ready, masked_go;
+static volatile int saw_pending;
+
+static void usr1_handler(int sig)
+{
+	(void)sig;
+	usr1_ran_in = pthread_self();
+	usr1_count++;
+}
+
+static void *masked_thread(void *arg)
+{
+	(void)arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	masked_ready = 1;
+	while (!masked_go)
+		sched_yield();
+	sigset_t pending;
+	sigpending(&pending);
+	saw_pending = sigismember(&pending, SIGUSR1);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	return NULL;
+}
+
+static void test_thread_signals(void)
+{
+	signal(SIGUSR1, usr1_handler);
+	pthread_t t;
+	pthread_create(&t, NULL, masked_thread, NULL);
+	while (!masked_ready)
+		sched_yield();
+	sigset_t mine;
+	pthread_sigmask(SIG_SETMASK, NULL, &mine);
+	check("pthread_sigmask in one thread leaves the others' masks alone", !sigismember(&mine, SIGUSR1));
+	pthread_kill(t, SIGUSR1);
+	for (int i = 0; i < 20; i++)
+		sched_yield();
+	check("a signal for a thread that blocks it waits (the other threads do not take it)", usr1_count == 0);
+	masked_go = 1;
+	pthread_join(t, NULL);
+	check("sigpending shows it, and unblocking delivers it in that thread",
+	      saw_pending == 1 && usr1_count == 1 && pthread_equal(usr1_ran_in, t));
+	signal(SIGUSR1, SIG_DFL);
+}
+
 int main(void)
 {
 	test_create_join();
@@ -390,6 +442,7 @@ int main(void)
 	test_exit_detach();
 	test_fork_under_threads();
 	test_futex();
+	test_thread_signals();
 	printf("DONE %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

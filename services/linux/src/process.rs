@@ -119,8 +119,6 @@ pub struct Process {
     pub exit_status: Mutex<Option<i32>>,
     /// The signal actions installed with rt_sigaction, raw per signal (no delivery yet).
     pub sigactions: Mutex<BTreeMap<u32, Vec<u8>>>,
-    /// The signal mask (bit `n - 1` for signal `n`).
-    pub sigmask: Mutex<u64>,
     /// Pending signals (bit `n - 1` for signal `n`).
     pub pending: core::sync::atomic::AtomicU64,
     /// The command line, for /proc and ps.
@@ -147,7 +145,6 @@ impl Process {
         fs: FsContext,
         brk: (usize, usize),
         sigactions: BTreeMap<u32, Vec<u8>>,
-        sigmask: u64,
         cmdline: String,
     ) -> Process {
         Process {
@@ -161,18 +158,12 @@ impl Process {
             brk: Mutex::new(brk),
             exit_status: Mutex::new(None),
             sigactions: Mutex::new(sigactions),
-            sigmask: Mutex::new(sigmask),
             pending: core::sync::atomic::AtomicU64::new(0),
             cmdline: Mutex::new(cmdline),
             comm: Mutex::new(String::new()),
             threads: AtomicU32::new(1),
             exit_signal: AtomicU32::new(crate::signal::SIGCHLD),
         }
-    }
-
-    /// Whether a signal is pending and not blocked.
-    pub fn has_pending_signal(&self) -> bool {
-        self.pending.load(Ordering::Relaxed) & !*self.sigmask.lock() != 0
     }
 
     /// The handler address installed for `sig` (0 default, 1 ignore).
@@ -197,7 +188,6 @@ impl Process {
             parent.fs.lock().clone(),
             *parent.brk.lock(),
             parent.sigactions.lock().clone(),
-            *parent.sigmask.lock(),
             parent.cmdline.lock().clone(),
         );
         child.exit_signal.store(exit_signal, Ordering::Relaxed);
@@ -270,7 +260,6 @@ impl Kernel {
             self.root_ctx.clone(),
             (0, 0),
             BTreeMap::new(),
-            0,
             String::new(),
         ));
         self.procs.insert(pid, process.clone());
@@ -298,28 +287,53 @@ impl Kernel {
         pid
     }
 
-    /// Sends `sig` to process `pid`: default actions terminate (or ignore) it at once; with a
-    /// handler installed the signal becomes pending and is delivered before the process next
-    /// runs in user mode.
-    pub fn send_signal(&mut self, sched: &mut Scheduler, pid: Pid, sig: u32) {
+    /// Sends `sig` to process `pid` (or, with `thread`, to that one of its threads), as
+    /// kill(2) and tgkill(2) do: `SIGKILL` and an unblocked signal whose default action
+    /// terminates end the process at once; an ignored one is dropped; otherwise the signal
+    /// becomes pending, to be delivered (or to take its default action) when a thread that
+    /// does not block it next enters user mode.
+    pub fn send_signal_to(
+        &mut self,
+        sched: &mut Scheduler,
+        pid: Pid,
+        thread: Option<crate::task::Tid>,
+        sig: u32,
+    ) {
         let Some(process) = self.procs.get(&pid) else {
             return;
         };
         if process.exit_status.lock().is_some() || sig == 0 || sig > 64 {
             return;
         }
-        match process.handler(sig) {
-            _ if sig == crate::signal::SIGKILL => self.exit_process(sched, pid, sig as i32),
-            0 if crate::signal::default_terminates(sig) => {
-                self.exit_process(sched, pid, sig as i32)
-            }
-            0 | 1 => {}
-            _ => {
-                process.pending.fetch_or(1 << (sig - 1), Ordering::Relaxed);
-                sched.wake_all();
-                sched.kick_process(pid);
+        let bit = 1u64 << (sig - 1);
+        let handler = process.handler(sig);
+        let terminates = handler == 0 && crate::signal::default_terminates(sig);
+        if sig == crate::signal::SIGKILL {
+            return self.exit_process(sched, pid, sig as i32);
+        }
+        if handler == 1 || (handler == 0 && !terminates) {
+            return;
+        }
+        let unblocked_somewhere = match thread {
+            Some(tid) => sched.task(tid).is_some_and(|t| t.sigmask & bit == 0),
+            None => sched.threads_of(pid).any(|t| t.sigmask & bit == 0),
+        };
+        if terminates && unblocked_somewhere {
+            return self.exit_process(sched, pid, sig as i32);
+        }
+        match thread.and_then(|tid| sched.task_mut(tid)) {
+            Some(task) => task.pending |= bit,
+            None => {
+                process.pending.fetch_or(bit, Ordering::Relaxed);
             }
         }
+        sched.wake_all();
+        sched.kick_process(pid);
+    }
+
+    /// Sends `sig` to process `pid` (kill(2)); see [`Kernel::send_signal_to`].
+    pub fn send_signal(&mut self, sched: &mut Scheduler, pid: Pid, sig: u32) {
+        self.send_signal_to(sched, pid, None, sig);
     }
 
     /// Ends process `pid` with wait status `status`: kills its tasks, closes its files,

@@ -109,7 +109,7 @@ fn run_slice(cpu: usize, tid: Tid) {
         if task.state == State::Dead {
             return;
         }
-        if task.process.has_pending_signal() {
+        if task.has_pending_signal() {
             crate::signal::deliver(kernel, sched, tid);
             if sched.task(tid).is_none_or(|t| t.state == State::Dead) {
                 return;

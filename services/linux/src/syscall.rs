@@ -1730,16 +1730,26 @@ impl SyscallHandler for Handler<'_> {
             return Err(Errno::EINVAL);
         }
         let new = self.read_usize(mask)? as u64;
-        let process = self.process.clone();
         let task = self.task();
         if task.saved_mask.is_none() {
-            task.saved_mask = Some(*process.sigmask.lock());
+            task.saved_mask = Some(task.sigmask);
         }
-        *process.sigmask.lock() = new & !((1 << 8) | (1 << 18));
-        if process.has_pending_signal() {
+        task.sigmask = new & !((1 << 8) | (1 << 18));
+        if task.has_pending_signal() {
             return Err(Errno::EINTR);
         }
         self.block(WaitFor::Io)
+    }
+
+    fn rt_sigpending(&mut self, set: UserAddr, sigsetsize: usize) -> SysResult {
+        if sigsetsize > 8 {
+            return Err(Errno::EINVAL);
+        }
+        // Pending for this thread or its process, and blocked here (sigpending(2)).
+        let task = self.task();
+        let pending = (task.pending | task.process.pending.load(Ordering::Relaxed)) & task.sigmask;
+        self.write_user(set, &pending.to_le_bytes()[..sigsetsize])?;
+        Ok(0)
     }
 
     fn rt_sigprocmask(
@@ -1752,7 +1762,7 @@ impl SyscallHandler for Handler<'_> {
         if sigsetsize != 8 {
             return Err(Errno::EINVAL);
         }
-        let old = *self.process.sigmask.lock();
+        let old = self.task().sigmask;
         if set.0 != 0 {
             let bits = self.read_usize(set)? as u64;
             let new = match how {
@@ -1761,7 +1771,7 @@ impl SyscallHandler for Handler<'_> {
                 2 => bits,
                 _ => return Err(Errno::EINVAL),
             };
-            *self.process.sigmask.lock() = new & !((1 << 8) | (1 << 18)); // never SIGKILL, SIGSTOP
+            self.task().sigmask = new & !((1 << 8) | (1 << 18)); // never SIGKILL, SIGSTOP
         }
         if oldset.0 != 0 {
             self.write_user(oldset, &old.to_le_bytes())?;
@@ -2323,6 +2333,7 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::ppoll,
     Sysno::rt_sigreturn,
     Sysno::rt_sigsuspend,
+    Sysno::rt_sigpending,
     Sysno::renameat2,
     Sysno::linkat,
     Sysno::mount,

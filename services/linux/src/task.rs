@@ -85,6 +85,10 @@ pub struct Task {
     pub sched: SchedAttr,
     /// The CPU running the task in user mode (its registers are out with that CPU).
     pub on_cpu: Option<usize>,
+    /// The signals this thread blocks (bit `n - 1` for signal `n`).
+    pub sigmask: u64,
+    /// Signals sent to this thread alone (tgkill, faults), pending.
+    pub pending: u64,
 }
 
 /// A thread's scheduling attributes (sched(7)); inherited by clone and fork.
@@ -141,7 +145,19 @@ impl Task {
             fault: None,
             sched: SchedAttr::default(),
             on_cpu: None,
+            sigmask: 0,
+            pending: 0,
         }
+    }
+
+    /// Whether a signal for this thread or its process is pending and not blocked here.
+    pub fn has_pending_signal(&self) -> bool {
+        let pending = self.pending
+            | self
+                .process
+                .pending
+                .load(core::sync::atomic::Ordering::Relaxed);
+        pending & !self.sigmask != 0
     }
 }
 

@@ -242,14 +242,14 @@ pub fn force_fault(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid, fault: 
     };
     let process = task.process.clone();
     let bit = 1u64 << (fault.sig - 1);
-    let blocked = *process.sigmask.lock() & bit != 0;
+    let blocked = task.sigmask & bit != 0;
     if process.handler(fault.sig) <= 1 || blocked {
         let pid = process.pid;
         kernel.exit_process(sched, pid, fault.sig as i32);
         return;
     }
     task.fault = Some(fault);
-    process.pending.fetch_or(bit, Ordering::Relaxed);
+    task.pending |= bit;
     deliver(kernel, sched, tid);
 }
 
@@ -261,8 +261,8 @@ pub fn deliver(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) {
         return;
     };
     let process = task.process.clone();
-    let mask = *process.sigmask.lock();
-    let deliverable = process.pending.load(Ordering::Relaxed) & !mask;
+    let mask = task.sigmask;
+    let deliverable = (task.pending | process.pending.load(Ordering::Relaxed)) & !mask;
     if deliverable == 0 {
         return;
     }
@@ -271,9 +271,13 @@ pub fn deliver(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) {
         Some(f) if deliverable & (1 << (f.sig - 1)) != 0 => f.sig,
         _ => deliverable.trailing_zeros() + 1,
     };
-    process
-        .pending
-        .fetch_and(!(1 << (sig - 1)), Ordering::Relaxed);
+    // A signal for this thread goes before one for the whole process.
+    let bit = 1u64 << (sig - 1);
+    if task.pending & bit != 0 {
+        task.pending &= !bit;
+    } else {
+        process.pending.fetch_and(!bit, Ordering::Relaxed);
+    }
     let fault = task.fault.take_if(|f| f.sig == sig);
     let raw = process
         .sigactions
@@ -345,7 +349,7 @@ pub fn deliver(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) {
     if action.flags & SA_NODEFER == 0 {
         new_mask |= 1 << (sig - 1);
     }
-    *process.sigmask.lock() = new_mask & !((1 << (SIGKILL - 1)) | (1 << 18));
+    task.sigmask = new_mask & !((1 << (SIGKILL - 1)) | (1 << 18));
     if action.flags & SA_RESETHAND != 0 {
         process.sigactions.lock().remove(&sig);
     }
@@ -357,7 +361,7 @@ pub fn sigreturn(task: &mut Task) -> Result<(), Errno> {
     let process = task.process.clone();
     let base = arch::frame_at_sigreturn(task.ctx.stack_pointer());
     let (mask, stack) = arch::restore(&mut task.ctx, &process.space(), base)?;
-    *process.sigmask.lock() = mask & !((1 << (SIGKILL - 1)) | (1 << 18));
+    task.sigmask = mask & !((1 << (SIGKILL - 1)) | (1 << 18));
     // uc_stack is restored as sigaltstack(2) would set it; a bad one is ignored.
     let word = |at: usize| u64::from_le_bytes(stack[at..at + 8].try_into().unwrap_or([0; 8]));
     let flags = i32::from_le_bytes(stack[8..12].try_into().unwrap_or([0; 4])) & !SS_ONSTACK;

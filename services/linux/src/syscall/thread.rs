@@ -96,6 +96,7 @@ impl Handler<'_> {
         }
         let mut task = Task::new(tid, process.clone(), ctx);
         task.sched = self.task().sched.for_child();
+        task.sigmask = self.task().sigmask;
         if flags.contains(CloneFlags::CHILD_CLEARTID) {
             task.clear_child_tid = child_tid.0;
         }
@@ -246,7 +247,8 @@ impl Handler<'_> {
             return Err(Errno::ESRCH);
         }
         if sig != 0 {
-            self.kernel.send_signal(self.sched, pid, sig as u32);
+            self.kernel
+                .send_signal_to(self.sched, pid, Some(tid as u32), sig as u32);
             if pid == self.process.pid && self.process.exit_status.lock().is_some() {
                 self.outcome = Some(Outcome::Exit);
             }
