@@ -7,8 +7,11 @@
  *   mmap them again (not timed), munmap them          -> munmap_untouched ns per range
  *
  * and mmap_touch is mmap plus touching that range's pages, ns per range. Every phase is timed
- * by the thread doing it; a value is the sum of the threads' times over the sum of their
- * operations, so it is the mean latency of the operation with T threads at work.
+ * by the thread doing it, each round; a value is the median over all threads' rounds of the
+ * phase's time divided by its operations: the typical latency of the operation with T
+ * threads at work. The median, not the mean, because with more threads than CPUs a phase in
+ * which its thread was preempted also holds the other threads' time slices, and how often
+ * that happens depends on the scheduler's time slice, not on the memory system.
  *
  * Layouts: `priv`, each thread works in its own 1 GiB-aligned region (separate page-table
  * pages all the way up); `shared`, the threads' ranges interleave inside one 2 MiB region
@@ -18,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -31,13 +35,15 @@
 #define BASE 0x1000000000UL
 #define GIB (1UL << 30)
 
-enum { MMAP, TOUCH, MUNMAP_TOUCHED, MUNMAP_UNTOUCHED, PHASES };
+/* The results, in the order of RESULTS() below. */
+enum { MMAP, MMAP_TOUCH, TOUCH, MUNMAP_UNTOUCHED, MUNMAP_TOUCHED, PHASES };
 
 struct worker {
 	int id, threads, shared;
-	long rounds;
+	long rounds, done;
 	pthread_barrier_t *start;
-	uint64_t ns[PHASES];
+	/* ns[phase * rounds + round]: the phase's time in that round. */
+	uint64_t *ns;
 	int error; /* errno of a failed call, or 0 */
 };
 
@@ -73,7 +79,7 @@ static void *work(void *arg)
 	struct worker *w = arg;
 	if (w->start)
 		pthread_barrier_wait(w->start);
-	for (long r = 0; r < w->rounds && !w->error; r++) {
+	for (long r = 0; r < w->rounds && !w->error; r++, w->done++) {
 		uint64_t t0 = now_ns();
 		if (map_all(w))
 			break;
@@ -93,12 +99,30 @@ static void *work(void *arg)
 		if (unmap_all(w))
 			break;
 		uint64_t t5 = now_ns();
-		w->ns[MMAP] += t1 - t0;
-		w->ns[TOUCH] += t2 - t1;
-		w->ns[MUNMAP_TOUCHED] += t3 - t2;
-		w->ns[MUNMAP_UNTOUCHED] += t5 - t4;
+		w->ns[MMAP * w->rounds + r] = t1 - t0;
+		w->ns[MMAP_TOUCH * w->rounds + r] = t2 - t0;
+		w->ns[TOUCH * w->rounds + r] = t2 - t1;
+		w->ns[MUNMAP_UNTOUCHED * w->rounds + r] = t5 - t4;
+		w->ns[MUNMAP_TOUCHED * w->rounds + r] = t3 - t2;
 	}
 	return NULL;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The median of `phase` over all rounds of all `threads` workers; `scratch` holds them. */
+static double median_phase(struct worker *w, int threads, int phase, uint64_t *scratch)
+{
+	long n = 0;
+	for (int t = 0; t < threads; t++)
+		for (long r = 0; r < w[t].done; r++)
+			scratch[n++] = w[t].ns[phase * w[t].rounds + r];
+	qsort(scratch, n, sizeof *scratch, compare_u64);
+	return n % 2 ? (double)scratch[n / 2] : (scratch[n / 2 - 1] + scratch[n / 2]) / 2.0;
 }
 
 /* Runs `iters` rounds split over `arg` threads in layout `arg2` (1 shared). */
@@ -109,6 +133,10 @@ static int cortenmm(const struct bench *b, long iters, double *elapsed, double *
 	pthread_t tid[MAX_THREADS];
 	pthread_barrier_t start;
 	long rounds = (iters + threads - 1) / threads;
+	uint64_t *ns = calloc((size_t)rounds * threads * PHASES, sizeof *ns);
+	uint64_t *scratch = calloc((size_t)rounds * threads, sizeof *scratch);
+	if (!ns || !scratch)
+		return bench_fail("calloc for %ld rounds", rounds);
 	if (threads > 1 && pthread_barrier_init(&start, NULL, threads))
 		return bench_fail("pthread_barrier_init");
 	for (int t = 0; t < threads; t++) {
@@ -118,6 +146,7 @@ static int cortenmm(const struct bench *b, long iters, double *elapsed, double *
 		w[t].shared = (int)b->arg2;
 		w[t].rounds = rounds;
 		w[t].start = threads > 1 ? &start : NULL;
+		w[t].ns = ns + (size_t)t * rounds * PHASES;
 	}
 	uint64_t t0 = now_ns();
 	int created = 0, err = 0;
@@ -136,21 +165,18 @@ static int cortenmm(const struct bench *b, long iters, double *elapsed, double *
 			pthread_join(tid[t], NULL);
 	}
 	*elapsed = (double)(now_ns() - t0);
-	uint64_t ns[PHASES] = {0};
 	for (int t = 0; t < threads; t++) {
 		if (w[t].error) {
 			errno = w[t].error;
+			free(ns);
+			free(scratch);
 			return bench_fail("thread %d: mmap/munmap", t);
 		}
-		for (int p = 0; p < PHASES; p++)
-			ns[p] += w[t].ns[p];
 	}
-	double ranges = (double)rounds * threads * K;
-	values[0] = ns[MMAP] / ranges;
-	values[1] = (ns[MMAP] + ns[TOUCH]) / ranges;
-	values[2] = ns[TOUCH] / (ranges * P);
-	values[3] = ns[MUNMAP_UNTOUCHED] / ranges;
-	values[4] = ns[MUNMAP_TOUCHED] / ranges;
+	for (int p = 0; p < PHASES; p++)
+		values[p] = median_phase(w, threads, p, scratch) / (p == TOUCH ? K * P : K);
+	free(ns);
+	free(scratch);
 	return 0;
 }
 
