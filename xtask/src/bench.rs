@@ -9,7 +9,9 @@
 //!   (repeatable; default both), `--only WORD[,WORD...]` (benchmarks whose name contains a
 //!   word), `--reps N` (default 7), `--target-ms MS` (length of one repetition, default 200),
 //!   `--icount` (QEMU `-icount shift=0,align=off,sleep=off`: guest time counts instructions,
-//!   so repeated runs give the same figures), `--debug` (this kernel's debug build instead of
+//!   so repeated runs give the same figures), `--smp N` (CPUs of both VMs, default 1: this
+//!   kernel has no SMP yet, and with one CPU the CortenMM rows of 2 and 4 threads measure time
+//!   slicing rather than contention), `--debug` (this kernel's debug build instead of
 //!   release).
 //! - `vm`: the host benchmark of vm-corten against a classic VMA tree + page table under one
 //!   readers-writer lock (`examples/vm-bench`), built in release and run here; it prints its
@@ -58,6 +60,7 @@ struct Settings {
     reps: u32,
     target_ms: u32,
     icount: bool,
+    smp: usize,
     profile: Profile,
 }
 
@@ -69,6 +72,7 @@ impl Default for Settings {
             reps: 7,
             target_ms: 200,
             icount: false,
+            smp: 1,
             profile: Profile::Release,
         }
     }
@@ -108,11 +112,18 @@ impl Settings {
                         .ok_or("--target-ms needs a positive number")?
                 }
                 "--icount" => s.icount = true,
+                "--smp" => {
+                    s.smp = value("--smp")?
+                        .parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or("--smp needs a positive number")?
+                }
                 "--debug" => s.profile = Profile::Debug,
                 other => {
                     return Err(format!(
                         "unknown option `{other}` for bench; options: --arch A, --only WORDS, \
-                         --reps N, --target-ms MS, --icount, --debug; suites: {SUITES}"
+                         --reps N, --target-ms MS, --icount, --smp N, --debug; suites: {SUITES}"
                     ));
                 }
             }
@@ -219,12 +230,13 @@ fn compare(root: &Path, arch: Arch, settings: &Settings) -> Result<(), String> {
         "TCG wall clock"
     };
     let title = format!(
-        "{arch}: this kernel ({}) against Linux, medians of {} repetitions ({mode})",
+        "{arch}: this kernel ({}) against Linux, medians of {} repetitions, {} CPU ({mode})",
         match settings.profile {
             Profile::Release => "release",
             Profile::Debug => "debug build",
         },
-        settings.reps
+        settings.reps,
+        settings.smp
     );
     println!("\n{}", report::table(&title, &rows));
     let settings_json = serde_json::json!({
@@ -232,6 +244,7 @@ fn compare(root: &Path, arch: Arch, settings: &Settings) -> Result<(), String> {
         "reps": settings.reps,
         "target_ms": settings.target_ms,
         "icount": settings.icount,
+        "smp": settings.smp,
         "only": settings.only,
         "linux_cmdline": LINUX_CMDLINE,
         "seconds": times.iter().map(|(k, t)| (k.to_string(), serde_json::Value::from(t.as_secs_f64()))).collect::<serde_json::Map<_, _>>(),
@@ -312,7 +325,7 @@ fn run_suite(
             arch,
             image: &kernel.image,
             initrd: Some(&initrd.path),
-            smp: 1,
+            smp: settings.smp,
             cmdline: kernel.cmdline,
             timeout: BOOT_TIMEOUT_SECS,
             echo: false,
@@ -453,12 +466,12 @@ mod tests {
         assert_eq!((s.reps, s.target_ms, s.icount), (7, 200, false));
         assert_eq!(s.profile, Profile::Release);
         let s = Settings::parse(&args(
-            "--arch riscv64 --only fork,cmm_priv --reps 3 --target-ms 50 --icount --debug",
+            "--arch riscv64 --only fork,cmm_priv --reps 3 --target-ms 50 --icount --smp 2 --debug",
         ))
         .unwrap();
         assert_eq!(s.arches, [Arch::Riscv64]);
         assert_eq!(s.only.as_deref(), Some("fork,cmm_priv"));
-        assert_eq!((s.reps, s.target_ms, s.icount), (3, 50, true));
+        assert_eq!((s.reps, s.target_ms, s.icount, s.smp), (3, 50, true, 2));
         assert_eq!(s.profile, Profile::Debug);
         assert!(Settings::parse(&args("--reps 0")).is_err());
         assert!(Settings::parse(&args("--only a;reboot")).is_err());

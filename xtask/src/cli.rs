@@ -22,7 +22,8 @@ commands:
                                 kernel's status
   lint                          check the tier rules, print the TCB report
   test [--arch A]               host tests, fmt, clippy, lint, in-QEMU suites
-  bench [--arch A] [--only WORD[,WORD...]] [--reps N] [--target-ms MS] [--icount] [--debug]
+  bench [--arch A] [--only WORD[,WORD...]] [--reps N] [--target-ms MS] [--icount] [--smp N]
+        [--debug]
                                 the user-space benchmarks (tests/bench) on this kernel and on
                                 Debian's Linux under the same QEMU settings (default: both
                                 archs, 7 reps); prints medians and ratios (below 1 = this
