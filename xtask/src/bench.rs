@@ -9,10 +9,9 @@
 //!   (repeatable; default both), `--only WORD[,WORD...]` (benchmarks whose name contains a
 //!   word), `--reps N` (default 7), `--target-ms MS` (length of one repetition, default 200),
 //!   `--icount` (QEMU `-icount shift=0,align=off,sleep=off`: guest time counts instructions,
-//!   so repeated runs give the same figures), `--smp N` (CPUs of both VMs, default 1: this
-//!   kernel has no SMP yet, and with one CPU the CortenMM rows of 2 and 4 threads measure time
-//!   slicing rather than contention), `--debug` (this kernel's debug build instead of
-//!   release).
+//!   so repeated runs give the same figures), `--smp N` (CPUs of both VMs, default 1; with
+//!   one CPU the CortenMM rows of 2 and 4 threads measure time slicing rather than
+//!   contention), `--debug` (this kernel's debug build instead of release).
 //! - `vm`: the host benchmark of vm-corten against a classic VMA tree + page table under one
 //!   readers-writer lock (`examples/vm-bench`), built in release and run here; it prints its
 //!   table and writes `target/bench/vm.json`. Options: `--threads N` (thread counts 1, 2, 4,
