@@ -80,8 +80,9 @@ pub fn wake(sched: &mut Scheduler, key: FutexKey, n: usize, bitset: u32) -> usiz
             if let Some(w) = task.futex.as_mut() {
                 w.woken = true;
             }
-            if task.state == State::Blocked(WaitFor::Futex) {
-                task.state = State::Runnable;
+            let blocked = task.state == State::Blocked(WaitFor::Futex);
+            if blocked {
+                sched.make_runnable(tid);
             }
             woken += 1;
         }

@@ -144,14 +144,15 @@ fn run_slice(cpu: usize, tid: Tid) {
         let World { kernel, sched } = &mut *w;
         let go_on = match exit {
             UserExit::Interrupt => {
-                // End of the time slice: let waiting tasks re-check their conditions.
+                // A tick: waiting tasks re-check their conditions, and the run queue says
+                // whether this task's slice is over.
                 sched.note_progress();
                 if cpu == 0 {
                     crate::stats::sample(sched.runnable_count());
                     poll_console(kernel, sched);
                 }
                 sched.wake_all();
-                false
+                !sched.tick(cpu)
             }
             UserExit::Syscall => {
                 let outcome = crate::syscall::handle(kernel, sched, tid);
@@ -187,7 +188,6 @@ fn run_slice(cpu: usize, tid: Tid) {
         };
         sched.kick_idle_cpus();
         if !go_on {
-            sched.requeue(tid);
             return;
         }
     }

@@ -1941,6 +1941,7 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn sched_yield(&mut self) -> SysResult {
+        self.sched.yield_cpu(frame::cpu::current_id());
         self.outcome = Some(Outcome::Yield(0));
         Ok(0)
     }

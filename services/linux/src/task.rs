@@ -1,16 +1,19 @@
-//! Tasks and the queue of runnable ones.
+//! Tasks and the run queues of the runnable ones.
 //!
 //! Every user thread is a [`Task`]: its process, its registers, and what it waits for. The
-//! CPUs run tasks from the [`Scheduler`]'s queue (see `run`). System calls run to completion:
+//! CPUs run tasks from the [`Scheduler`]'s per-CPU run queues, which the `sched` crate orders
+//! (fair shares weighted by nice, FIFO/RR real-time priorities, SCHED_IDLE last, affinity,
+//! balancing; see `run`). System calls run to completion:
 //! one that would block (wait4 with no exited child, a read of an empty pipe, a sleep) leaves
 //! the task [`State::Blocked`] with the instruction pointer moved back onto the system-call
 //! instruction, so the call runs again from the start when the task is woken, like Linux's
 //! restartable system calls. Timer interrupts rotate the runnable tasks.
 
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 
 use frame::user::UserContext;
+use sched::{CpuMask, SchedEntity};
 
 use crate::process::Process;
 
@@ -87,6 +90,8 @@ pub struct Task {
     pub on_cpu: Option<usize>,
     /// The signals this thread blocks (bit `n - 1` for signal `n`).
     pub sigmask: u64,
+    /// The task's scheduling entity while it is not on a run queue (blocked).
+    pub entity: Option<SchedEntity<Tid>>,
     /// Signals sent to this thread alone (tgkill, faults), pending.
     pub pending: u64,
 }
@@ -147,6 +152,7 @@ impl Task {
             on_cpu: None,
             sigmask: 0,
             pending: 0,
+            entity: None,
         }
     }
 
@@ -178,11 +184,14 @@ pub enum Outcome {
     Replaced,
 }
 
-/// All tasks and the order they run in.
-#[derive(Default)]
+/// All tasks, and the run queues of the `sched` crate that order the runnable ones.
+///
+/// Invariant: a task is `Runnable` exactly when its [`SchedEntity`] is on a run queue (queued
+/// or current on a CPU); a blocked task holds its entity itself (`Task::entity`). Every state
+/// change goes through the methods here, which move the entity.
 pub struct Scheduler {
     tasks: BTreeMap<Tid, Task>,
-    queue: VecDeque<Tid>,
+    queues: sched::Scheduler<Tid>,
     /// Something happened since blocked tasks last re-checked their conditions (a system
     /// call completed, user code ran): a blocked task may be able to go on.
     progress: bool,
@@ -190,45 +199,145 @@ pub struct Scheduler {
     idle_cpus: u64,
 }
 
+impl Default for Scheduler {
+    fn default() -> Self {
+        Scheduler {
+            tasks: BTreeMap::new(),
+            queues: sched::Scheduler::new(frame::cpu::count(), sched::Tunables::default()),
+            progress: false,
+            idle_cpus: 0,
+        }
+    }
+}
+
+/// The scheduler's clock: nanoseconds since boot.
+fn now() -> u64 {
+    frame::timer::uptime().as_nanos() as u64
+}
+
+/// The `sched` crate's CPU mask for an affinity word.
+fn cpu_mask(affinity: u64) -> CpuMask {
+    CpuMask::from_le_bytes(&affinity.to_le_bytes())
+}
+
 impl Scheduler {
     /// Adds a runnable task.
-    pub fn spawn(&mut self, task: Task) {
-        self.queue.push_back(task.tid);
-        self.tasks.insert(task.tid, task);
+    pub fn spawn(&mut self, mut task: Task) {
+        let tid = task.tid;
+        task.state = State::Blocked(WaitFor::Io);
+        task.entity = Some(SchedEntity::new(
+            tid,
+            task.sched.params,
+            cpu_mask(task.sched.affinity),
+        ));
+        self.tasks.insert(tid, task);
+        self.make_runnable(tid);
     }
 
-    /// Takes the next runnable task that may run on CPU `cpu` (not running elsewhere, its
-    /// affinity allowing) out of the queue; [`Scheduler::requeue`] puts it back.
+    /// Puts blocked task `tid` on a run queue.
+    pub fn make_runnable(&mut self, tid: Tid) {
+        let Some(task) = self.tasks.get_mut(&tid) else {
+            return;
+        };
+        if !matches!(task.state, State::Blocked(_)) {
+            return;
+        }
+        task.state = State::Runnable;
+        let Some(entity) = task.entity.take() else {
+            return;
+        };
+        if let Err(mut entity) = self.queues.wake(entity, now()) {
+            // No online CPU in its mask: let it run anywhere rather than never.
+            let _ = entity.set_affinity(CpuMask::all());
+            if let Some(task) = self.tasks.get_mut(&tid) {
+                task.sched.affinity = u64::MAX;
+            }
+            if let Err(entity) = self.queues.wake(entity, now())
+                && let Some(task) = self.tasks.get_mut(&tid)
+            {
+                task.entity = Some(entity);
+            }
+        }
+    }
+
+    /// Takes runnable task `tid` off its run queue: it waits for `why`.
+    fn make_blocked(&mut self, tid: Tid, why: WaitFor) {
+        let entity = self.queues.block(tid, now());
+        if let Some(task) = self.tasks.get_mut(&tid) {
+            task.state = State::Blocked(why);
+            if entity.is_some() {
+                task.entity = entity;
+            }
+        }
+    }
+
+    /// Marks task `tid` dead and takes it off the run queues.
+    pub fn make_dead(&mut self, tid: Tid) {
+        self.queues.block(tid, now());
+        if let Some(task) = self.tasks.get_mut(&tid) {
+            task.state = State::Dead;
+            task.entity = None;
+        }
+    }
+
+    /// Pushes task `tid`'s scheduling attributes (policy, nice, affinity) to its entity.
+    pub fn update_attr(&mut self, tid: Tid) {
+        let Some(task) = self.tasks.get_mut(&tid) else {
+            return;
+        };
+        let (params, mask) = (task.sched.params, cpu_mask(task.sched.affinity));
+        if let Some(entity) = task.entity.as_mut() {
+            entity.set_params(params);
+            let _ = entity.set_affinity(mask);
+            return;
+        }
+        let now = now();
+        self.queues.set_params(tid, params, now);
+        let _ = self.queues.set_affinity(tid, mask, now);
+    }
+
+    /// The end of a tick on CPU `cpu`: whether its current task should give the CPU up.
+    pub fn tick(&mut self, cpu: usize) -> bool {
+        self.queues.tick(cpu, now())
+    }
+
+    /// The task running on CPU `cpu` gives the CPU up (sched_yield).
+    pub fn yield_cpu(&mut self, cpu: usize) {
+        self.queues.yield_current(cpu, now());
+    }
+
+    /// The task CPU `cpu` should run next (its run queue's choice; idle CPUs pull work from
+    /// busy ones), or `None` to idle.
     pub fn pick(&mut self, cpu: usize) -> Option<Tid> {
-        for _ in 0..self.queue.len() {
-            let tid = self.queue.pop_front()?;
-            let Some(task) = self.tasks.get(&tid) else {
-                continue;
-            };
-            match task.state {
-                State::Dead => continue,
-                State::Runnable
-                    if task.on_cpu.is_none()
-                        && (cpu >= 64 || task.sched.affinity & (1 << cpu) != 0) =>
-                {
+        for _ in 0..8 {
+            let tid = self.queues.pick_next(cpu, now())?;
+            match self.tasks.get(&tid) {
+                Some(task) if task.state == State::Runnable && task.on_cpu.is_none() => {
                     return Some(tid);
                 }
-                _ => self.queue.push_back(tid),
+                // Still on its way out of another CPU: try again at the next round.
+                Some(task) if task.state == State::Runnable => return None,
+                // A stale entry (the task died or blocked without its entity moving).
+                _ => {
+                    self.queues.block(tid, now());
+                }
             }
         }
         None
     }
 
-    /// Puts `tid` back at the end of the queue after its time on a CPU, unless it died.
-    pub fn requeue(&mut self, tid: Tid) {
-        if self.tasks.get(&tid).is_some_and(|t| t.state != State::Dead) {
-            self.queue.push_back(tid);
-        }
-    }
-
     /// Drops the dead tasks.
     pub fn reap(&mut self) {
-        self.tasks.retain(|_, t| t.state != State::Dead);
+        let dead: alloc::vec::Vec<Tid> = self
+            .tasks
+            .values()
+            .filter(|t| t.state == State::Dead)
+            .map(|t| t.tid)
+            .collect();
+        for tid in dead {
+            self.queues.block(tid, now());
+            self.tasks.remove(&tid);
+        }
     }
 
     /// Whether no task is left.
@@ -238,10 +347,7 @@ impl Scheduler {
 
     /// Runnable tasks (running ones included).
     pub fn runnable_count(&self) -> u32 {
-        self.tasks
-            .values()
-            .filter(|t| t.state == State::Runnable)
-            .count() as u32
+        self.queues.loads().iter().sum::<usize>() as u32
     }
 
     /// Records that something happened that may let blocked tasks go on.
@@ -305,7 +411,7 @@ impl Scheduler {
         let Some(task) = self.tasks.get_mut(&tid) else {
             return false;
         };
-        match outcome {
+        let go_on = match outcome {
             Outcome::Return(value) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
@@ -320,56 +426,81 @@ impl Scheduler {
             Outcome::ReturnAndBlock(value, why) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
-                task.state = State::Blocked(why);
+                self.make_blocked(tid, why);
                 false
             }
             Outcome::Block(why) => {
                 let ip = task.ctx.instruction_pointer();
                 task.ctx.set_instruction_pointer(ip - SYSCALL_INSN_LEN);
-                task.state = State::Blocked(why);
                 task.restarting = true;
+                self.make_blocked(tid, why);
                 false
             }
             Outcome::Exit => false,
+        };
+        if self.tasks.get(&tid).is_some_and(|t| t.state == State::Dead) {
+            self.make_dead(tid);
         }
+        go_on
     }
 
     /// Makes every blocked task runnable again (its system call re-checks its condition),
     /// except vfork parents, which only [`Scheduler::end_vfork`] wakes.
     pub fn wake_all(&mut self) {
-        for task in self.tasks.values_mut() {
-            if matches!(task.state, State::Blocked(why) if why != WaitFor::Vfork) {
-                task.state = State::Runnable;
-            }
+        let blocked: alloc::vec::Vec<Tid> = self
+            .tasks
+            .values()
+            .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
+            .map(|t| t.tid)
+            .collect();
+        for tid in blocked {
+            self.make_runnable(tid);
         }
     }
 
     /// The vfork child `child` execs or exits: its parent may run again.
     pub fn end_vfork(&mut self, child: Tid) {
-        for task in self.tasks.values_mut() {
-            if task.vfork_child == Some(child) {
-                task.vfork_child = None;
-                task.state = State::Runnable;
-            }
+        let parents: alloc::vec::Vec<Tid> = self
+            .tasks
+            .values_mut()
+            .filter(|t| t.vfork_child == Some(child))
+            .map(|t| {
+                t.vfork_child = None;
+                t.tid
+            })
+            .collect();
+        for tid in parents {
+            self.make_runnable(tid);
         }
     }
 
     /// Marks every task of process `pid` but `keep` dead (execve in a threaded process).
     pub fn kill_other_threads(&mut self, pid: Tid, keep: Tid) {
-        for task in self.tasks.values_mut() {
-            if task.process.pid == pid && task.tid != keep {
-                task.state = State::Dead;
-            }
+        let others: alloc::vec::Vec<Tid> = self
+            .tasks
+            .values()
+            .filter(|t| t.process.pid == pid && t.tid != keep)
+            .map(|t| t.tid)
+            .collect();
+        for tid in others {
+            self.make_dead(tid);
         }
         self.kick_process(pid);
     }
 
     /// Gives task `old` the id `new` (a non-leader thread that execs becomes the leader).
     pub fn renumber(&mut self, old: Tid, new: Tid) {
+        self.queues.block(old, now());
         if let Some(mut task) = self.tasks.remove(&old) {
             task.tid = new;
+            task.state = State::Blocked(WaitFor::Io);
+            task.entity = Some(SchedEntity::new(
+                new,
+                task.sched.params,
+                cpu_mask(task.sched.affinity),
+            ));
             self.tasks.insert(new, task);
-            self.queue.push_back(new);
+            self.make_runnable(new);
         }
     }
 
@@ -387,10 +518,14 @@ impl Scheduler {
 
     /// Marks every task of process `pid` dead.
     pub fn kill_process(&mut self, pid: Tid) {
-        for task in self.tasks.values_mut() {
-            if task.process.pid == pid {
-                task.state = State::Dead;
-            }
+        let threads: alloc::vec::Vec<Tid> = self
+            .tasks
+            .values()
+            .filter(|t| t.process.pid == pid)
+            .map(|t| t.tid)
+            .collect();
+        for tid in threads {
+            self.make_dead(tid);
         }
         self.kick_process(pid);
     }

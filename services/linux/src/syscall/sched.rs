@@ -56,6 +56,7 @@ impl Handler<'_> {
     fn set_sched_attr(&mut self, pid: i32, attr: SchedAttr) -> Result<(), Errno> {
         let tid = self.sched_target(pid)?;
         self.sched.task_mut(tid).ok_or(Errno::ESRCH)?.sched = attr;
+        self.sched.update_attr(tid);
         Ok(())
     }
 
@@ -230,6 +231,7 @@ impl Handler<'_> {
                 let nice = policy::check_set_nice(task.sched.params.nice(), prio, &LIMITS)
                     .map_err(errno)?;
                 task.sched.params = task.sched.params.with_nice(nice);
+                self.sched.update_attr(tid);
             }
         }
         Ok(0)

@@ -122,7 +122,7 @@ impl Handler<'_> {
         }
         self.release_thread();
         self.process.threads.fetch_sub(1, Ordering::Relaxed);
-        self.task().state = State::Dead;
+        self.sched.make_dead(self.tid);
         self.outcome = Some(Outcome::Exit);
         Ok(0)
     }
