@@ -40,6 +40,24 @@ static void test_fork_sharing(void)
 	}
 	waitpid(child, NULL, 0);
 	check("a child's write to a private mapping stays in the child", *private == 1);
+
+	/* The other direction: the parent writes after fork (its cached translations must have
+	 * become copy-on-write too), the child must still see the old value. */
+	int order[2];
+	pipe(order);
+	child = fork();
+	if (child == 0) {
+		char go;
+		read(order[0], &go, 1);
+		_exit(*private == 1 ? 0 : 1);
+	}
+	*private = 3;
+	write(order[1], "g", 1);
+	int status = 1;
+	waitpid(child, &status, 0);
+	check("a parent's write after fork stays in the parent", WIFEXITED(status) && WEXITSTATUS(status) == 0 && *private == 3);
+	close(order[0]);
+	close(order[1]);
 	check("a child's write to a shared mapping reaches the parent", *shared == 2);
 	munmap(private, PAGE);
 	munmap(shared, PAGE);

@@ -185,6 +185,11 @@ impl UserSpace {
 
     /// Makes this the address space of the running CPU.
     pub fn activate(&self) {
+        // Already loaded here: then `ACTIVE` holds this very space (its reference keeps the
+        // root frame from being reused), and reloading the root would only flush the TLB.
+        if arch_mm::current_root() == self.space.root() {
+            return;
+        }
         let mut active = ACTIVE.get().lock();
         switch_root(self.space.root());
         *active = Some(self.space.clone());

@@ -25,7 +25,7 @@ use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
 use crate::process::{Kernel, Pid};
 use crate::signal::Fault;
-use crate::task::{SYSCALL_INSN_LEN, Scheduler, State, Tid};
+use crate::task::{Outcome, SYSCALL_INSN_LEN, Scheduler, State, Tid};
 
 /// What the world lock protects.
 struct World {
@@ -64,7 +64,7 @@ fn secondary_main(cpu: usize) -> ! {
 fn cpu_loop(cpu: usize) {
     loop {
         let mut w = world();
-        let sched = &mut w.sched;
+        let World { kernel, sched } = &mut *w;
         sched.reap();
         if sched.is_empty() {
             return;
@@ -77,7 +77,7 @@ fn cpu_loop(cpu: usize) {
         if sched.take_progress() {
             // Another task's last call (a pipe write, an exit) may have unblocked someone:
             // let the blocked tasks re-check now, not at the next tick.
-            sched.wake_all();
+            recheck_blocked(kernel, sched);
             continue;
         }
         // Nothing to run here: sleep until an interrupt, then let blocked tasks retry.
@@ -90,10 +90,10 @@ fn cpu_loop(cpu: usize) {
         let mut w = world();
         let World { kernel, sched } = &mut *w;
         sched.set_idle(cpu, false);
-        sched.wake_all();
         if cpu == 0 {
             poll_console(kernel, sched);
         }
+        recheck_blocked(kernel, sched);
     }
 }
 
@@ -151,7 +151,7 @@ fn run_slice(cpu: usize, tid: Tid) {
                     crate::stats::sample(sched.runnable_count());
                     poll_console(kernel, sched);
                 }
-                sched.wake_all();
+                recheck_blocked(kernel, sched);
                 !sched.tick(cpu)
             }
             UserExit::Syscall => {
@@ -189,6 +189,34 @@ fn run_slice(cpu: usize, tid: Tid) {
         sched.kick_idle_cpus();
         if !go_on {
             return;
+        }
+    }
+}
+
+/// Runs the system call of every blocked task again, here, to see whether it can complete
+/// now (a pipe got data, a child exited, a deadline passed); those that can, and those with a
+/// signal to take, go on a run queue with their result. Those that still wait stay off the
+/// queues, so a re-check costs one system call, not a trip through the scheduler.
+fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler) {
+    for tid in sched.restartable() {
+        let Some(task) = sched.task_mut(tid) else {
+            continue;
+        };
+        if task.has_pending_signal() || !task.restarting {
+            sched.make_runnable(tid);
+            continue;
+        }
+        let ip = task.ctx.instruction_pointer();
+        task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
+        let outcome = crate::syscall::handle(kernel, sched, tid);
+        let completes = !matches!(outcome, Outcome::Block(_) | Outcome::ReturnAndBlock(..));
+        sched.finish_syscall(tid, outcome);
+        if completes
+            && sched
+                .task(tid)
+                .is_some_and(|t| matches!(t.state, State::Blocked(_)))
+        {
+            sched.make_runnable(tid);
         }
     }
 }

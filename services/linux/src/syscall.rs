@@ -44,6 +44,12 @@ const ARCH: Arch = Arch::Riscv64;
 /// Largest chunk copied between user and kernel memory at once.
 const CHUNK: usize = 64 * 1024;
 
+/// Whether the command line asks for a log of every system call (`strace`), looked up once.
+fn strace_enabled() -> bool {
+    static STRACE: spin::Once<bool> = spin::Once::new();
+    *STRACE.call_once(|| frame::boot::cmdline_param("strace").is_some())
+}
+
 /// Runs the system call the task `tid` is stopped at.
 pub fn handle(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) -> Outcome {
     let Some(task) = sched.task(tid) else {
@@ -60,7 +66,7 @@ pub fn handle(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) -> Outcome {
         outcome: None,
     };
     let result = syscall_linux::dispatch_result(&mut h, ARCH, number, args);
-    if frame::boot::cmdline_param("strace").is_some() {
+    if strace_enabled() {
         let name = Sysno::from_number(ARCH, number).map_or("?", Sysno::name);
         log::info!(
             "[{tid}] {name}({:#x}, {:#x}, {:#x}) = {result:?}",

@@ -458,6 +458,16 @@ impl Scheduler {
         }
     }
 
+    /// The blocked tasks whose system call may be re-run to see whether it can complete (all
+    /// but vfork parents).
+    pub fn restartable(&self) -> alloc::vec::Vec<Tid> {
+        self.tasks
+            .values()
+            .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
+            .map(|t| t.tid)
+            .collect()
+    }
+
     /// The vfork child `child` execs or exits: its parent may run again.
     pub fn end_vfork(&mut self, child: Tid) {
         let parents: alloc::vec::Vec<Tid> = self
