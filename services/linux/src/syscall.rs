@@ -141,25 +141,31 @@ impl Handler<'_> {
     }
 
     /// A NUL-terminated string of at most `max` bytes (`ENAMETOOLONG` beyond).
+    /// A NUL-terminated string at `addr`, without the NUL; `ENAMETOOLONG` past `max` bytes.
+    /// It is read in chunks that start small and double (never crossing a page, so a string
+    /// that ends just before an unmapped page reads fine): short paths cost one short copy.
     fn read_cstring(&self, addr: UserAddr, max: usize) -> Result<Vec<u8>, Errno> {
         let space = self.space();
         let mut out = Vec::new();
         let mut at = addr.0;
+        let mut want = 64;
+        let mut chunk = [0u8; PAGE_SIZE];
         loop {
-            let n = PAGE_SIZE - at % PAGE_SIZE;
-            let mut chunk = vec![0u8; n];
+            let n = (PAGE_SIZE - at % PAGE_SIZE).min(want);
+            let chunk = &mut chunk[..n];
             space
-                .read(at, &mut chunk, &NoFilePages)
+                .read(at, chunk, &NoFilePages)
                 .map_err(|_| Errno::EFAULT)?;
             if let Some(end) = chunk.iter().position(|&b| b == 0) {
                 out.extend_from_slice(&chunk[..end]);
                 return Ok(out);
             }
-            out.extend_from_slice(&chunk);
+            out.extend_from_slice(chunk);
             if out.len() > max {
                 return Err(Errno::ENAMETOOLONG);
             }
             at += n;
+            want = (want * 2).min(PAGE_SIZE);
         }
     }
 
