@@ -1,6 +1,12 @@
 //! Tests of the lint rules on the fixture crates under `xtask/fixtures/lint`.
+//!
+//! The source fixtures break the rules on purpose (unsafe blocks without `// SAFETY:`, unsafe
+//! code in untrusted crates), so they are not Rust files of this project: their sources are
+//! kept as `*.rs.txt`, and each test copies its fixture to a scratch directory as `*.rs`
+//! before checking it. The dependency fixtures (`dep-*`) are plain Cargo workspaces.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Tier, Violation, lines::code_lines, run, source::check_crate};
 
@@ -10,31 +16,69 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs the source checks on fixture `name` with root `src/lib.rs`.
-fn check(name: &str, tier: Tier) -> Vec<Violation> {
-    let src = fixture(name).join("src");
-    check_crate(name, tier, &src, &[src.join("lib.rs")]).violations
+/// Copies source fixture `name` to a fresh scratch directory, `*.rs.txt` renamed to `*.rs`,
+/// and returns that directory.
+fn materialize(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let to = std::env::temp_dir()
+        .join(format!(
+            "xtask-lint-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ))
+        .join(name);
+    copy_as_rust(&fixture(name), &to);
+    to
+}
+
+fn copy_as_rust(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("scratch directory");
+    for entry in std::fs::read_dir(from)
+        .expect("fixture directory")
+        .flatten()
+    {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if path.is_dir() {
+            copy_as_rust(&path, &to.join(&name));
+        } else {
+            let name = name.strip_suffix(".txt").unwrap_or(&name);
+            std::fs::copy(&path, to.join(name)).expect("copy a fixture file");
+        }
+    }
+}
+
+/// Runs the source checks on a copy of fixture `name` (root `src/lib.rs`); returns the copy's
+/// directory (removed again by now; violations name files in it) and the violations.
+fn check(name: &str, tier: Tier) -> (PathBuf, Vec<Violation>) {
+    let dir = materialize(name);
+    let src = dir.join("src");
+    let found = check_crate(name, tier, &src, &[src.join("lib.rs")]).violations;
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
+    (dir, found)
 }
 
 /// Asserts exactly one violation, in `file` (relative to the fixture) at `line`, naming `what`.
 fn assert_one(name: &str, tier: Tier, file: &str, line: Option<usize>, what: &str) {
-    let found = check(name, tier);
+    let (dir, found) = check(name, tier);
     assert_eq!(found.len(), 1, "{name}: {found:#?}");
     let v = &found[0];
-    assert_eq!(v.file, fixture(name).join(file), "{v}");
+    assert_eq!(v.file, dir.join(file), "{v}");
     assert_eq!(v.line, line, "{v}");
     assert!(v.message.contains(what) && v.message.contains(name), "{v}");
 }
 
 #[test]
 fn ok_fixtures_pass() {
-    assert_eq!(check("untrusted-ok", Tier::Untrusted), []);
-    let src = fixture("trusted-ok").join("src");
+    assert_eq!(check("untrusted-ok", Tier::Untrusted).1, []);
+    let dir = materialize("trusted-ok");
+    let src = dir.join("src");
     let checked = check_crate("trusted-ok", Tier::Trusted, &src, &[src.join("lib.rs")]);
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
     assert_eq!(checked.violations, []);
     assert_eq!(checked.unsafe_blocks, 7);
     // Unsafe code anywhere is not checked in host crates.
-    assert_eq!(check("untrusted-unsafe-block", Tier::Host), []);
+    assert_eq!(check("untrusted-unsafe-block", Tier::Host).1, []);
 }
 
 #[test]
