@@ -18,6 +18,7 @@
 #include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -205,7 +206,13 @@ static void test_fds_poll(void)
 
 static void test_process_misc(void)
 {
-	check("getppid of init's child is init's pid or more", getppid() >= 0);
+	pid_t me = getpid();
+	pid_t child = fork();
+	if (child == 0)
+		_exit(getppid() == me ? 0 : 1);
+	int status = 1;
+	waitpid(child, &status, 0);
+	check("getppid in a child names its parent", WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	check("getpgid and getsid of the caller", getpgid(0) >= 0 && getsid(0) >= 0);
 	FAILS("getpgid of a missing pid fails with ESRCH", getpgid(99999), ESRCH);
 	FAILS("setpgid of a missing pid fails with ESRCH", setpgid(99999, 0), ESRCH);

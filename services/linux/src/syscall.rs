@@ -358,6 +358,24 @@ impl Handler<'_> {
         Ok(done)
     }
 
+    /// readv(2) and writev(2): the buffers in order, stopping at the first short transfer.
+    fn vectored(&mut self, fd: i32, iov: UserAddr, iovcnt: usize, write: bool) -> SysResult {
+        let file = self.file(fd)?;
+        let mut total = 0;
+        for (base, len) in self.iovecs(iov, iovcnt)? {
+            let n = if write {
+                self.write_from(&file, UserAddr(base), len, None)?
+            } else {
+                self.read_into(&file, UserAddr(base), len, None)?
+            };
+            total += n;
+            if n < len {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
     fn iovecs(&self, iov: UserAddr, iovcnt: usize) -> Result<Vec<(usize, usize)>, Errno> {
         if iovcnt > 1024 {
             return Err(Errno::EINVAL);
@@ -699,29 +717,11 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn readv(&mut self, fd: i32, iov: UserAddr, iovcnt: usize) -> SysResult {
-        let file = self.file(fd)?;
-        let mut total = 0;
-        for (base, len) in self.iovecs(iov, iovcnt)? {
-            let n = self.read_into(&file, UserAddr(base), len, None)?;
-            total += n;
-            if n < len {
-                break;
-            }
-        }
-        Ok(total)
+        self.vectored(fd, iov, iovcnt, false)
     }
 
     fn writev(&mut self, fd: i32, iov: UserAddr, iovcnt: usize) -> SysResult {
-        let file = self.file(fd)?;
-        let mut total = 0;
-        for (base, len) in self.iovecs(iov, iovcnt)? {
-            let n = self.write_from(&file, UserAddr(base), len, None)?;
-            total += n;
-            if n < len {
-                break;
-            }
-        }
-        Ok(total)
+        self.vectored(fd, iov, iovcnt, true)
     }
 
     fn openat(&mut self, dirfd: i32, path: UserAddr, flags: OpenFlags, mode: u32) -> SysResult {

@@ -521,11 +521,6 @@ impl Scheduler {
             .filter(move |t| t.process.pid == pid && t.state != State::Dead)
     }
 
-    /// The tasks, to change them.
-    pub fn tasks_mut(&mut self) -> impl Iterator<Item = &mut Task> {
-        self.tasks.values_mut()
-    }
-
     /// Marks every task of process `pid` dead.
     pub fn kill_process(&mut self, pid: Tid) {
         let threads: alloc::vec::Vec<Tid> = self
