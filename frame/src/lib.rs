@@ -7,7 +7,8 @@
 //! - [`boot`]: what the boot loader told us (command line, memory, CPU count) and the kernel
 //!   entry point, registered with [`entry!`];
 //! - [`mm`]: physical frames with per-frame metadata, and the kernel heap behind `alloc`;
-//! - [`sync`]: spin locks that disable local interrupts, and interrupt guards;
+//! - [`sync`]: spin locks that disable local interrupts, interrupt guards, sleeping mutexes;
+//! - [`task`]: kernel tasks with their own stacks, context switch, preemption, wait queues;
 //! - [`cpu`]: CPU identity and CPU-local storage;
 //! - [`smp`]: the other CPUs: bring-up, running code on them, IPIs, TLB shootdown;
 //! - [`timer`]: the periodic tick and the monotonic clock;
@@ -42,6 +43,7 @@ mod panic;
 pub mod power;
 pub mod smp;
 pub mod sync;
+pub mod task;
 pub mod timer;
 mod trap;
 pub mod user;

@@ -90,9 +90,10 @@ pub(crate) fn secondary_main(cpu: usize) -> ! {
             crate::arch::irq_enable();
             entry(cpu);
         }
-        // Interrupts stay off from the check to the wait (which enables them atomically with
-        // sleeping), so a wake-up IPI sent after the check still ends this wait.
-        crate::cpu::wait_for_interrupt();
+        // Interrupts stay off from the checks to the wait (which enables them atomically with
+        // sleeping), so a wake-up IPI sent after a check still ends this wait. Kernel tasks
+        // queued here run in between.
+        crate::task::idle_step();
     }
 }
 

@@ -69,6 +69,7 @@ pub(crate) fn on_tick() {
     if crate::arch::cpu_id() == 0 {
         TICKS.fetch_add(1, Ordering::Relaxed);
     }
+    crate::task::on_tick();
 }
 
 /// Ticks since boot, counted on the boot CPU.

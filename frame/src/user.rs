@@ -77,9 +77,14 @@ impl UserContext {
 
     /// Runs the context in user mode on `space` until it traps back. Interrupts taken in user
     /// mode are handled before this returns [`UserExit::Interrupt`].
+    ///
+    /// A task switch the scheduler asked for happens first ([`crate::task::preemption_point`]).
     pub fn run(&mut self, space: &UserSpace) -> UserExit {
-        space.activate();
+        crate::task::preemption_point();
+        // Interrupts off from here, so the task cannot move to another CPU after loading the
+        // space on this one.
         let _irq = crate::sync::disable_local_irqs();
+        space.activate();
         crate::timer::set_cpu_mode(crate::timer::CpuMode::User);
         let exit = self.arch.run();
         crate::timer::set_cpu_mode(crate::timer::CpuMode::Kernel);

@@ -31,7 +31,9 @@ __frame_trap_entry:
     ld t0, 33 * 8(sp)
     csrw sstatus, t0
     ld x1, 1 * 8(sp)
-    .irp n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    # Not tp (x4): it holds the CPU's block, and a task preempted in this handler may
+    # return on another CPU than the one it trapped on.
+    .irp n, 3,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     ld x\n, \n * 8(sp)
     .endr
     addi sp, sp, 36 * 8

@@ -57,7 +57,9 @@ fn program_next_tick() {
 extern "C" fn __frame_riscv64_trap(frame: &mut TrapFrame) {
     let cause = frame.scause;
     if cause & INTERRUPT != 0 {
-        return handle_interrupt(cause & !INTERRUPT);
+        handle_interrupt(cause & !INTERRUPT);
+        crate::task::preempt_from_irq();
+        return;
     }
     let name = EXCEPTIONS
         .get(cause)

@@ -189,7 +189,10 @@ pub(super) fn init(cpu: usize) {
 extern "C" fn __frame_x86_64_trap(frame: &mut TrapFrame) {
     match frame.vector {
         0..=31 => fault(frame),
-        vector => handle_interrupt(vector),
+        vector => {
+            handle_interrupt(vector);
+            crate::task::preempt_from_irq();
+        }
     }
 }
 

@@ -1,0 +1,60 @@
+//! Sleeping for a while: per-CPU timer lists checked on every tick.
+//!
+//! A sleeper is listed on the CPU it sleeps on, so that CPU's tick wakes it and the scheduler
+//! usually puts it back there. The resolution is the tick ([`TICK_HZ`](crate::timer::TICK_HZ)).
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use super::{Leave, Task, TaskState};
+use crate::cpu::{CpuLocal, MAX_CPUS};
+use crate::sync::SpinLock;
+
+/// A CPU's sleepers, with their deadlines (uptime).
+type TimerList = SpinLock<Vec<(Duration, Arc<Task>)>>;
+
+static TIMERS: CpuLocal<TimerList> = CpuLocal::new([const { SpinLock::new(Vec::new()) }; MAX_CPUS]);
+
+/// Sleeps for at least `duration` (rounded up to the next tick), letting other tasks run.
+///
+/// # Panics
+///
+/// If interrupts or preemption are disabled.
+pub fn sleep(duration: Duration) {
+    assert!(
+        crate::arch::irq_enabled(),
+        "sleeping with interrupts disabled"
+    );
+    super::mark_used();
+    let deadline = crate::timer::uptime() + duration;
+    while crate::timer::uptime() < deadline {
+        let me = super::current();
+        {
+            let mut timers = TIMERS.get().lock();
+            *me.state.lock() = TaskState::Sleeping;
+            timers.push((deadline, me.clone()));
+        }
+        drop(me);
+        super::switch_away(Leave::Sleep);
+    }
+}
+
+/// Wakes this CPU's sleepers whose time has come (from the tick, interrupts disabled).
+pub(super) fn on_tick() {
+    let now = crate::timer::uptime();
+    let due: Vec<Arc<Task>> = {
+        let mut timers = TIMERS.get().lock();
+        if timers.is_empty() {
+            return;
+        }
+        let (due, waiting) = core::mem::take(&mut *timers)
+            .into_iter()
+            .partition(|(deadline, _)| *deadline <= now);
+        *timers = waiting;
+        due.into_iter().map(|(_, task)| task).collect()
+    };
+    for task in due {
+        task.wake();
+    }
+}
