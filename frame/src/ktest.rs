@@ -19,8 +19,9 @@
 //! A kernel fault inside a test is reported the same way, after the fault report.
 //!
 //! `ktest.filter=TEXT` on the command line runs only the tests whose full name contains TEXT.
-//! `ktest.inject=panic` and `ktest.inject=null-deref` append a test that panics or dereferences
-//! null, which is how `cargo xtask test` checks that failures and faults are caught.
+//! `ktest.inject=panic`, `ktest.inject=null-deref` and `ktest.inject=rodata-write` append a
+//! test that panics, dereferences null or writes to the kernel's read-only data, which is how
+//! `cargo xtask test` checks that failures, faults and the kernel's page protections work.
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -99,6 +100,11 @@ static INJECTED_PANIC: KTest = KTest {
     module: module_path!(),
     run: injected_panic,
 };
+static INJECTED_RODATA_WRITE: KTest = KTest {
+    name: "injected_rodata_write",
+    module: module_path!(),
+    run: injected_rodata_write,
+};
 static INJECTED_NULL_DEREF: KTest = KTest {
     name: "injected_null_deref",
     module: module_path!(),
@@ -107,6 +113,17 @@ static INJECTED_NULL_DEREF: KTest = KTest {
 
 fn injected_panic() {
     panic!("injected failure (ktest.inject=panic)");
+}
+
+/// A word of the kernel's read-only data.
+static READ_ONLY_WORD: u64 = 0x5eed;
+
+fn injected_rodata_write() {
+    crate::arch::rewrite_word(&READ_ONLY_WORD);
+    panic!(
+        "a write to read-only kernel data at {:#x} did not fault",
+        &raw const READ_ONLY_WORD as usize
+    );
 }
 
 fn injected_null_deref() {
@@ -121,6 +138,7 @@ fn selected() -> impl Iterator<Item = &'static KTest> {
     let injected = match crate::boot::cmdline_param("ktest.inject") {
         Some("panic") => Some(&INJECTED_PANIC),
         Some("null-deref") => Some(&INJECTED_NULL_DEREF),
+        Some("rodata-write") => Some(&INJECTED_RODATA_WRITE),
         _ => None,
     };
     registry()

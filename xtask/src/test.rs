@@ -385,6 +385,23 @@ fn qemu_suite(root: &Path, arch: Arch, t: &mut Tally) {
         ),
     );
 
+    let denied_write = match arch {
+        Arch::X86_64 => "protection violation, write",
+        Arch::Riscv64 => "store page fault",
+    };
+    t.check(
+        &format!("{arch}: a kernel write to its read-only data faults"),
+        selfcheck(
+            "rodata-write",
+            3,
+            &[
+                "KERNEL FAULT",
+                denied_write,
+                "ktest: FAIL frame::ktest::injected_rodata_write",
+            ],
+        ),
+    );
+
     user_programs(root, arch, &kernel.path, initrd, t);
     shell_scripts(root, arch, &kernel.path, t);
     smp_suite(root, arch, &kernel.path, t);

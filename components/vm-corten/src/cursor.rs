@@ -109,7 +109,10 @@ impl<'a, P: Platform> Cursor<'a, P> {
         let p = space.platform();
         loop {
             let read = space.rcu().read(cpu);
-            let (mut table, mut level, mut base) = (space.root(), levels::<P>(), 0);
+            // The root's base: 0 in the lower half, the sign extension in the upper half.
+            let root_span = entry_size(levels::<P>()) << 9;
+            let root_base = range.start & !(root_span - 1);
+            let (mut table, mut level, mut base) = (space.root(), levels::<P>(), root_base);
             while level > stop {
                 let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
                 if first != last {
@@ -236,7 +239,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
             return old;
         }
         let old = entry.swap(new, Ordering::AcqRel);
-        let end = va + entry_size(level);
+        let end = va.saturating_add(entry_size(level));
         self.flush = if self.flush.is_empty() {
             va..end
         } else {
@@ -471,6 +474,19 @@ impl<'a, P: Platform> Cursor<'a, P> {
         size: usize,
         prop: PageProp,
     ) -> Result<(), VmError> {
+        self.map_physical_up_to(va, pa, size, prop, P::Arch::MAX_LEAF_LEVEL)
+    }
+
+    /// [`map_physical`](Self::map_physical) with leaves no larger than level `max_leaf` (for a
+    /// CPU without the format's largest pages, such as an x86-64 CPU without 1 GiB pages).
+    pub fn map_physical_up_to(
+        &mut self,
+        va: Vaddr,
+        pa: PAddr,
+        size: usize,
+        prop: PageProp,
+        max_leaf: u8,
+    ) -> Result<(), VmError> {
         self.check(&(va..va + size))?;
         if self.space.tracks_frames() || !pa.is_multiple_of(PAGE_SIZE) || prop.access().is_empty() {
             return Err(VmError::InvalidArgument);
@@ -479,7 +495,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
         let mut off = 0;
         while off < size {
             let (v, a) = (va + off, pa + off);
-            let level = (2..=P::Arch::MAX_LEAF_LEVEL.min(self.top.1))
+            let level = (2..=P::Arch::MAX_LEAF_LEVEL.min(max_leaf).min(self.top.1))
                 .rev()
                 .find(|&l| {
                     let s = entry_size(l);
@@ -895,5 +911,9 @@ fn entries(
     } else {
         first
     };
-    (first..last).map(move |i| (i, base + i * size..base + (i + 1) * size))
+    // The top entry of the upper half ends at 2^64: its range ends one byte short instead.
+    (first..last).map(move |i| {
+        let start = base + i * size;
+        (i, start..start.saturating_add(size))
+    })
 }

@@ -46,6 +46,8 @@ pub struct VmSpace<P: Platform> {
     root: PAddr,
     rcu: Rcu,
     user_end: Vaddr,
+    /// Whether this is a kernel space (managing the upper half) rather than a user space.
+    kernel: bool,
     tracked: bool,
     mmap_base: Vaddr,
     next_arena: AtomicUsize,
@@ -65,20 +67,34 @@ impl<P: Platform> VmSpace<P> {
         Self::with_tracking(platform, false)
     }
 
+    /// A new, empty kernel address space: it manages the upper half (addresses from
+    /// `0 - user_end()`, sign-extended), does not track frames, and its root is not given the
+    /// platform's shared kernel half ([`Platform::init_root`]): it *is* that half. Map physical
+    /// memory into it with [`Cursor::map_physical`].
+    pub fn new_kernel(platform: Arc<P>) -> Result<Self, VmError> {
+        let root = crate::platform::new_table(&*platform).ok_or(VmError::NoMemory)?;
+        Ok(Self::with_root(platform, root, false, true))
+    }
+
     fn with_tracking(platform: Arc<P>, tracked: bool) -> Result<Self, VmError> {
         let root = crate::platform::new_table(&*platform).ok_or(VmError::NoMemory)?;
         platform.init_root(root);
+        Ok(Self::with_root(platform, root, tracked, false))
+    }
+
+    fn with_root(platform: Arc<P>, root: PAddr, tracked: bool, kernel: bool) -> Self {
         let user_end = entry_size(P::Arch::LEVELS) * 256;
-        Ok(Self {
+        Self {
             platform,
             root,
             rcu: Rcu::new(),
             user_end,
+            kernel,
             tracked,
             mmap_base: user_end / 2,
             next_arena: AtomicUsize::new(0),
             arenas: core::array::from_fn(|_| SpinMutex::new(0..0)),
-        })
+        }
     }
 
     /// Physical address of the root table (for CR3 / satp).
@@ -103,13 +119,19 @@ impl<P: Platform> VmSpace<P> {
         self.tracked
     }
 
-    /// Starts a transaction on `range` (page-aligned, non-empty, inside the user half).
+    /// Starts a transaction on `range` (page-aligned, non-empty, inside the space's half: the
+    /// user half, or for a [kernel space](Self::new_kernel) the upper half).
     #[inline]
     pub fn lock(&self, range: Range<Vaddr>) -> Result<Cursor<'_, P>, VmError> {
+        let in_half = if self.kernel {
+            range.start >= self.user_end.wrapping_neg()
+        } else {
+            range.end <= self.user_end
+        };
         let ok = range.start < range.end
             && range.start.is_multiple_of(PAGE_SIZE)
             && range.end.is_multiple_of(PAGE_SIZE)
-            && range.end <= self.user_end;
+            && in_half;
         if !ok {
             return Err(VmError::InvalidArgument);
         }
@@ -411,8 +433,15 @@ impl<P: Platform> VmSpace<P> {
 
 impl<P: Platform> Drop for VmSpace<P> {
     fn drop(&mut self) {
-        if let Ok(mut cursor) = self.lock(0..self.user_end) {
-            let _ = cursor.unmap(0..self.user_end);
+        // A kernel space's last page cannot be mapped (a range ending at 2^64 is not
+        // expressible), so its half ends one page short.
+        let half = if self.kernel {
+            self.user_end.wrapping_neg()..PAGE_SIZE.wrapping_neg()
+        } else {
+            0..self.user_end
+        };
+        if let Ok(mut cursor) = self.lock(half.clone()) {
+            let _ = cursor.unmap(half);
         }
         for table in self.rcu.drain() {
             self.platform.free_table(table);

@@ -297,3 +297,84 @@ fn regions_merge_and_skip_guards() {
     regions::<Sv39>();
     regions::<Sv48>();
 }
+
+/// A kernel space manages the upper half: the linear map with the largest leaves allowed, the
+/// kernel image with 4 KiB pages at the top, canonical (sign-extended) addresses throughout;
+/// the lower half is refused; dropping it frees every page-table page.
+fn kernel_space_maps_the_upper_half<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(64);
+    let space = VmSpace::new_kernel(mem.clone()).unwrap();
+    let half = space.user_end().wrapping_neg();
+    let linear = 4usize << 30;
+    let image = 0usize.wrapping_sub(2 << 30);
+    let rw = PageProp::READ | PageProp::WRITE | PageProp::GLOBAL;
+    let rx = PageProp::READ | PageProp::EXEC | PageProp::GLOBAL;
+    {
+        let mut cursor = space.lock(half..half + linear).unwrap();
+        cursor.map_physical_up_to(half, 0, linear, rw, 2).unwrap();
+    }
+    {
+        let mut cursor = space.lock(image..image + 0x10_0000).unwrap();
+        cursor
+            .map_physical(image + 0x2000, 0x20_2000, 0x3000, rx)
+            .unwrap();
+    }
+    match space.query(half + (3 << 30) + 0x20_1000) {
+        PageState::Mapped { pa, level, prop } => {
+            assert_eq!(pa, (3 << 30) + 0x20_1000, "{}", A::NAME);
+            assert_eq!(level, 2, "{}: leaves capped at 2 MiB", A::NAME);
+            assert_eq!(prop.access(), PageProp::READ | PageProp::WRITE);
+            assert!(prop.contains(PageProp::GLOBAL));
+        }
+        other => panic!("{}: linear map reads {other:?}", A::NAME),
+    }
+    match space.query(image + 0x4000) {
+        PageState::Mapped { pa, level, prop } => {
+            assert_eq!((pa, level), (0x20_4000, 1), "{}", A::NAME);
+            assert_eq!(prop.access(), PageProp::READ | PageProp::EXEC);
+        }
+        other => panic!("{}: image reads {other:?}", A::NAME),
+    }
+    assert_eq!(space.query(image + 0x1000), PageState::Invalid);
+    assert_eq!(space.query(image + 0x5000), PageState::Invalid);
+    // The entries sit where hardware looks: root slot 256 (the start of the upper half) and
+    // the image's slot near the top.
+    let root = space.root();
+    let image_slot = vm_corten::arch::index_of(image, A::LEVELS);
+    assert!(image_slot >= 510, "{}: image in slot {image_slot}", A::NAME);
+    assert!(mem.read_word(root, 256) & 1 != 0, "{}: slot 256", A::NAME);
+    assert!(
+        mem.read_word(root, image_slot) & 1 != 0,
+        "{}: image slot",
+        A::NAME
+    );
+    assert!(
+        (0..256).all(|i| mem.read_word(root, i) == 0),
+        "{}: lower half",
+        A::NAME
+    );
+    assert_eq!(space.lock(0..4096).err(), Some(VmError::InvalidArgument));
+    let user = VmSpace::new_untracked(mem.clone()).unwrap();
+    assert_eq!(
+        user.lock(half..half + 4096).err(),
+        Some(VmError::InvalidArgument)
+    );
+    drop(user);
+    drop(space);
+    assert_eq!(mem.live_tables(), 0, "{}", A::NAME);
+}
+
+#[test]
+fn kernel_space_maps_the_upper_half_x86_64() {
+    kernel_space_maps_the_upper_half::<X86_64>();
+}
+
+#[test]
+fn kernel_space_maps_the_upper_half_sv39() {
+    kernel_space_maps_the_upper_half::<Sv39>();
+}
+
+#[test]
+fn kernel_space_maps_the_upper_half_sv48() {
+    kernel_space_maps_the_upper_half::<Sv48>();
+}

@@ -1,4 +1,8 @@
-//! User address spaces on vm-corten.
+//! The kernel's page table and user address spaces, both on vm-corten.
+//!
+//! The kernel's own space (the upper half) is a vm-corten kernel space built at boot ([`init`]):
+//! the linear map of physical memory and the kernel image with per-section permissions. Its
+//! top-level entries never change afterwards, and every user root starts with a copy of them.
 //!
 //! [`UserSpace`] is an address space with no VMA tree (CortenMM, see `vm_corten`): the page
 //! table is the only record of what is mapped, and every operation is a transaction over the
@@ -15,21 +19,93 @@ use alloc::sync::Arc;
 use core::ops::Range;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
+use spin::Once;
+
 pub use vm_corten::{Access, PageProp, PageState, Region, Status, VmError};
 use vm_corten::{FileBacking, Platform, PtMeta};
 
 use super::frame::{self, Frame};
 use super::{PAGE_SIZE, phys_to_virt};
-use crate::arch::mm as arch_mm;
+use crate::arch::{self, mm as arch_mm};
 use crate::cpu::{CpuLocal, MAX_CPUS};
 use crate::sync::SpinLock;
 
-/// The root table the kernel booted with; its upper half is copied into every new root.
+/// The kernel's root table; its upper half is copied into every new root.
 static KERNEL_ROOT: AtomicUsize = AtomicUsize::new(0);
+/// The kernel's own address space (the upper half), built by [`init`] and never changed after.
+static KERNEL_SPACE: Once<Space> = Once::new();
 
-/// Records the kernel's root table (called once the boot identity map is gone).
+unsafe extern "C" {
+    // Page-aligned bounds of the kernel image's sections (see the linker scripts).
+    safe static __text_start: u8;
+    safe static __rodata_start: u8;
+    safe static __data_start: u8;
+    safe static __kernel_end: u8;
+}
+
+/// Builds the kernel's page table on vm-corten and switches the boot CPU to it (the other
+/// CPUs switch as they come up): the linear map of physical memory (read-write, never
+/// executable, with the largest pages the CPU has), and the kernel image by section: text
+/// read-execute, read-only data read-only, data and bss read-write. All global. The boot
+/// loader's tables mapped all of it read-write-execute.
+///
+/// The kernel half's top-level entries are all made here and never change, because every
+/// user root copies them ([`Platform::init_root`]).
 pub(crate) fn init() {
-    KERNEL_ROOT.store(arch_mm::current_root(), Ordering::Relaxed);
+    let space = Space::new_kernel(Arc::new(FramePlatform)).expect("no memory for kernel tables");
+    let global = PageProp::GLOBAL;
+    let image = |start: &u8, end: &u8, access: PageProp| {
+        let (start, end) = (start as *const u8 as usize, end as *const u8 as usize);
+        (
+            start,
+            start - arch::KERNEL_VMA,
+            end - start,
+            access | global,
+        )
+    };
+    let mappings = [
+        (
+            arch::PHYS_OFFSET,
+            0,
+            arch::LINEAR_MAP_SIZE,
+            PageProp::READ | PageProp::WRITE | global,
+        ),
+        image(
+            &__text_start,
+            &__rodata_start,
+            PageProp::READ | PageProp::EXEC,
+        ),
+        image(&__rodata_start, &__data_start, PageProp::READ),
+        image(
+            &__data_start,
+            &__kernel_end,
+            PageProp::READ | PageProp::WRITE,
+        ),
+    ];
+    for (va, pa, size, prop) in mappings {
+        space
+            .lock(va..va + size)
+            .and_then(|mut c| c.map_physical_up_to(va, pa, size, prop, arch_mm::max_leaf_level()))
+            .unwrap_or_else(|e| panic!("mapping {va:#x}+{size:#x} in the kernel space: {e:?}"));
+    }
+    let root = space.root();
+    KERNEL_SPACE.call_once(|| space);
+    KERNEL_ROOT.store(root, Ordering::Relaxed);
+    activate_kernel_here();
+}
+
+/// Loads the kernel's root on the running CPU and turns on the protections its entries need
+/// (each CPU calls this once, as it comes up).
+pub(crate) fn activate_kernel_here() {
+    arch_mm::enable_protections();
+    arch_mm::activate_root(kernel_root());
+}
+
+/// What the kernel's own page table maps at `va` (for tests and fault reports).
+pub fn kernel_mapping(va: usize) -> PageState {
+    KERNEL_SPACE
+        .get()
+        .map_or(PageState::Invalid, |space| space.query(va))
 }
 
 /// The kernel's own root table (physical address).
@@ -334,6 +410,32 @@ pub fn activate_kernel() {
 }
 
 crate::ktest! {
+    fn the_kernel_image_is_mapped_by_section() {
+        static READ_ONLY: [u64; 2] = [1, 2];
+        static WRITABLE: AtomicUsize = AtomicUsize::new(3);
+        let access = |va: usize| match kernel_mapping(va) {
+            PageState::Mapped { prop, .. } => {
+                assert!(prop.contains(PageProp::GLOBAL), "{va:#x} is not global");
+                assert!(!prop.contains(PageProp::USER), "{va:#x} is user-accessible");
+                prop.access()
+            }
+            other => panic!("{va:#x} is {other:?} in the kernel space"),
+        };
+        let code = kernel_mapping as fn(usize) -> PageState as usize;
+        assert_eq!(access(code), PageProp::READ | PageProp::EXEC, "text");
+        assert_eq!(access(READ_ONLY.as_ptr() as usize), PageProp::READ, "rodata");
+        let data = &WRITABLE as *const AtomicUsize as usize;
+        assert_eq!(access(data), PageProp::READ | PageProp::WRITE, "data");
+        let heap = alloc::boxed::Box::new(0u64);
+        let heap = &*heap as *const u64 as usize;
+        assert_eq!(access(heap), PageProp::READ | PageProp::WRITE, "linear map");
+        // Nothing in the lower half, and the running root shares the kernel half.
+        assert_eq!(kernel_mapping(0x1000), PageState::Invalid);
+        let (active, kernel) = (arch_mm::current_root(), kernel_root());
+        assert!((256..512).all(|i| entry_ref(active, i).load(Ordering::Relaxed)
+            == entry_ref(kernel, i).load(Ordering::Relaxed)));
+    }
+
     fn user_pages_fault_in_copy_and_unmap() {
         let before = super::frame_stats().free;
         {

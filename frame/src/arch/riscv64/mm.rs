@@ -9,6 +9,14 @@ const SATP_SV39: usize = 8 << 60;
 const SATP_PPN: usize = (1 << 44) - 1;
 const SSTATUS_SUM: usize = 1 << 18;
 
+/// The largest leaf level of Sv39: 3 (1 GiB pages, in the root table).
+pub(crate) fn max_leaf_level() -> u8 {
+    3
+}
+
+/// Nothing to turn on: supervisor mode always honours the permission bits of its own pages.
+pub(crate) fn enable_protections() {}
+
 /// Physical address of the active root table.
 pub(crate) fn current_root() -> usize {
     let satp: usize;
@@ -20,8 +28,9 @@ pub(crate) fn current_root() -> usize {
 /// Switches to the root table at `root` (a no-op if it is active).
 pub(crate) fn activate_root(root: usize) {
     if current_root() != root {
-        // SAFETY: callers pass a root built by vm-corten on top of `init_root`, so it maps the
-        // whole kernel half exactly as the current root does; the code and stack stay mapped.
+        // SAFETY: callers pass the kernel's root or a root built by vm-corten on top of
+        // `init_root`, which shares the kernel root's upper half; the kernel root maps the
+        // image, every stack and the linear map (`mm::vm::init`), so code and data stay mapped.
         // No ASIDs are used, so the fence drops every stale translation.
         unsafe {
             asm!("csrw satp, {}", "sfence.vma", in(reg) SATP_SV39 | (root >> 12), options(nostack))

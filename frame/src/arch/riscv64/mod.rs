@@ -24,7 +24,7 @@ pub(crate) const NAME: &str = "riscv64";
 /// Base of the linear map of physical memory (root page-table slot 256).
 pub(crate) const PHYS_OFFSET: usize = 0xffff_ffc0_0000_0000;
 /// The kernel image is linked at physical address + `KERNEL_VMA` (see the linker script).
-const KERNEL_VMA: usize = 0xffff_ffff_4000_0000;
+pub(crate) const KERNEL_VMA: usize = 0xffff_ffff_4000_0000;
 /// Size of the linear map set up by the boot stub.
 pub(crate) const LINEAR_MAP_SIZE: usize = 64 << 30;
 
@@ -129,4 +129,14 @@ pub(crate) fn load_from_null() -> u64 {
     // powers off; the asm is opaque to the compiler, so no Rust-level null dereference exists.
     unsafe { asm!("ld {}, 0(zero)", out(reg) value, options(nostack, readonly)) };
     value
+}
+
+/// Stores the word at `va` back to itself: a deliberate write to the kernel's read-only data,
+/// which must fault (for the fault-report self-test).
+pub(crate) fn rewrite_word(va: &u64) {
+    // SAFETY: storing the value already there changes nothing even if the page were writable;
+    // the asm is opaque to the compiler, so no Rust-level write to immutable data exists.
+    unsafe {
+        asm!("ld {t}, 0({a})", "sd {t}, 0({a})", a = in(reg) va, t = out(reg) _, options(nostack))
+    };
 }

@@ -70,7 +70,7 @@ pub(crate) fn start_secondary_cpus(count: usize) {
 /// AP boot table.
 #[unsafe(no_mangle)]
 extern "C" fn __frame_riscv64_ap_entry(cpu: usize) -> ! {
-    super::mm::activate_root(crate::mm::vm::kernel_root());
+    crate::mm::vm::activate_kernel_here();
     super::trap::init();
     super::cpu::init(cpu);
     super::user::init();

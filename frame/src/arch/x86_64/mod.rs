@@ -31,7 +31,7 @@ pub(crate) const NAME: &str = "x86_64";
 /// Base of the linear map of physical memory (PML4 slot 256).
 pub(crate) const PHYS_OFFSET: usize = 0xffff_8000_0000_0000;
 /// The kernel image is linked at physical address + `KERNEL_VMA` (see the linker script).
-const KERNEL_VMA: usize = 0xffff_ffff_8000_0000;
+pub(crate) const KERNEL_VMA: usize = 0xffff_ffff_8000_0000;
 /// Size of the linear map set up by the boot stub.
 pub(crate) const LINEAR_MAP_SIZE: usize = 4 << 30;
 
@@ -86,4 +86,15 @@ pub(crate) fn load_from_null() -> u64 {
     // to the compiler, so no Rust-level null dereference exists.
     unsafe { asm!("mov {}, qword ptr [0]", out(reg) value, options(nostack, readonly)) };
     value
+}
+
+/// Stores the word at `va` back to itself: a deliberate write to the kernel's read-only data,
+/// which must fault (for the fault-report self-test).
+pub(crate) fn rewrite_word(va: &u64) {
+    // SAFETY: storing the value already there changes nothing even if the page were writable;
+    // the asm is opaque to the compiler, so no Rust-level write to immutable data exists.
+    unsafe {
+        asm!("mov {t}, qword ptr [{a}]", "mov qword ptr [{a}], {t}", a = in(reg) va, t = out(reg) _,
+             options(nostack))
+    };
 }

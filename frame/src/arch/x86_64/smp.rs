@@ -100,7 +100,7 @@ pub(crate) fn start_secondary_cpus(count: usize) {
 #[unsafe(no_mangle)]
 extern "C" fn __frame_x86_64_ap_entry() -> ! {
     let id = STARTING_CPU.load(Ordering::SeqCst);
-    super::mm::activate_root(crate::mm::vm::kernel_root());
+    crate::mm::vm::activate_kernel_here();
     cpu::init(id);
     trap::init(id);
     super::user::init();
