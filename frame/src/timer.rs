@@ -1,7 +1,10 @@
-//! The periodic tick and the monotonic clock.
+//! The periodic tick, one-shot wake-ups, and the monotonic clock.
 //!
-//! The architecture's timer interrupt (8254 PIT on x86-64, the SBI timer on riscv64) fires
-//! [`TICK_HZ`] times a second on every running CPU and calls [`on_tick`].
+//! Every CPU's timer (the local APIC timer on x86-64, the SBI timer on riscv64) runs in
+//! one-shot mode, programmed for the earlier of two deadlines kept per CPU: the next tick
+//! ([`TICK_HZ`] a second, which drives accounting and time slices) and the earliest wake-up
+//! asked for with [`wake_at`]. So a sleeper whose deadline falls between two ticks is woken
+//! at its deadline, on the CPU that asked, not at the next tick.
 
 use core::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use core::time::Duration;
@@ -58,8 +61,74 @@ pub fn cpu_times(cpu: usize) -> CpuTimes {
     }
 }
 
-/// Called by the architecture's timer interrupt handler.
-pub(crate) fn on_tick() {
+const TICK_NS: u64 = 1_000_000_000 / TICK_HZ;
+/// When each CPU's next tick is due (uptime in nanoseconds).
+static NEXT_TICK: CpuLocal<AtomicU64> = CpuLocal::new([const { AtomicU64::new(0) }; MAX_CPUS]);
+/// The earliest wake-up asked for on each CPU (uptime in nanoseconds; `u64::MAX`: none).
+static NEXT_WAKE: CpuLocal<AtomicU64> =
+    CpuLocal::new([const { AtomicU64::new(u64::MAX) }; MAX_CPUS]);
+
+fn uptime_ns() -> u64 {
+    u64::try_from(uptime().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Starts the running CPU's timer (interrupts disabled): the first tick one period from now.
+pub(crate) fn start_cpu_timer() {
+    NEXT_TICK
+        .get()
+        .store(uptime_ns() + TICK_NS, Ordering::Relaxed);
+    program();
+}
+
+/// Programs the running CPU's timer for its earliest deadline.
+fn program() {
+    let at = NEXT_TICK
+        .get()
+        .load(Ordering::Relaxed)
+        .min(NEXT_WAKE.get().load(Ordering::Relaxed));
+    crate::arch::set_timer_at(Duration::from_nanos(at));
+}
+
+/// Called by the architecture's timer interrupt handler (interrupts disabled): runs the tick
+/// if it is due, forgets a wake-up that is due (the interrupt itself was the wake-up), and
+/// programs the next deadline.
+pub(crate) fn on_timer_interrupt() {
+    let now = uptime_ns();
+    let next_tick = NEXT_TICK.get();
+    let due = next_tick.load(Ordering::Relaxed);
+    if now >= due {
+        // Missed ticks are not replayed: the next one is a period after the last, or after now.
+        let next = if due + TICK_NS > now {
+            due + TICK_NS
+        } else {
+            now + TICK_NS
+        };
+        next_tick.store(next, Ordering::Relaxed);
+        on_tick();
+    }
+    let wake = NEXT_WAKE.get();
+    if wake.load(Ordering::Relaxed) <= now {
+        wake.store(u64::MAX, Ordering::Relaxed);
+    }
+    crate::task::on_timer();
+    program();
+}
+
+/// Asks for a timer interrupt on the running CPU at `deadline` (uptime) or very soon after, so
+/// that whatever sleeps until then can be woken on time (the interrupt returns a CPU in user
+/// mode to the kernel, and ends an idle wait). The earliest of several requests is kept.
+pub fn wake_at(deadline: Duration) {
+    let ns = u64::try_from(deadline.as_nanos()).unwrap_or(u64::MAX);
+    let _irq = crate::sync::disable_local_irqs();
+    let wake = NEXT_WAKE.get();
+    if ns < wake.load(Ordering::Relaxed) {
+        wake.store(ns, Ordering::Relaxed);
+        program();
+    }
+}
+
+/// The tick's work (accounting, the scheduler's time slices), [`TICK_HZ`] times a second.
+fn on_tick() {
     CPU_TICKS.get().fetch_add(1, Ordering::Relaxed);
     match CPU_MODE.get().load(Ordering::Relaxed) {
         1 => USER_TICKS.get().fetch_add(1, Ordering::Relaxed),

@@ -12,6 +12,7 @@
 //! | `wait_for_interrupt()` | enable interrupts and sleep until one arrives |
 //! | `cpu_id()` | the index of the running CPU (0 for the boot CPU) |
 //! | `uptime()` | time since boot |
+//! | `set_timer_at(at)` | program this CPU's one-shot timer for uptime `at` |
 //! | `start_secondary_cpus(n)` | start CPUs 1..n, each ending in `smp::secondary_main` |
 //! | `send_ipi(cpu)` | raise the IPI on CPU `cpu` (handled by `smp::on_ipi`) |
 //! | `exit_qemu(code)` | power off through QEMU's exit device |

@@ -525,12 +525,18 @@ pub(crate) fn idle_step() {
     crate::cpu::wait_for_interrupt();
 }
 
+/// Called on every timer interrupt (interrupts disabled): wakes the sleepers that are due.
+pub(crate) fn on_timer() {
+    if TASKS_USED.load(Ordering::Acquire) {
+        sleep::wake_due();
+    }
+}
+
 /// Called on every timer tick (interrupts disabled).
 pub(crate) fn on_tick() {
     if !TASKS_USED.load(Ordering::Acquire) {
         return;
     }
-    sleep::on_tick();
     let cpu = crate::cpu::current_id();
     if scheduler::get().should_preempt(cpu) {
         preempt::set_need_resched(cpu);

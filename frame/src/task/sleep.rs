@@ -1,7 +1,8 @@
-//! Sleeping for a while: per-CPU timer lists checked on every tick.
+//! Sleeping for a while: per-CPU timer lists checked on every timer interrupt.
 //!
-//! A sleeper is listed on the CPU it sleeps on, so that CPU's tick wakes it and the scheduler
-//! usually puts it back there. The resolution is the tick ([`TICK_HZ`](crate::timer::TICK_HZ)).
+//! A sleeper is listed on the CPU it sleeps on and asks that CPU's one-shot timer for an
+//! interrupt at its deadline ([`crate::timer::wake_at`]), so it is woken on time, there, and
+//! the scheduler usually puts it back on that CPU.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -34,14 +35,17 @@ pub fn sleep(duration: Duration) {
             let mut timers = TIMERS.get().lock();
             *me.state.lock() = TaskState::Sleeping;
             timers.push((deadline, me.clone()));
+            // Interrupts are off while the list is locked: the timer is this list's CPU's.
+            crate::timer::wake_at(deadline);
         }
         drop(me);
         super::switch_away(Leave::Sleep);
     }
 }
 
-/// Wakes this CPU's sleepers whose time has come (from the tick, interrupts disabled).
-pub(super) fn on_tick() {
+/// Wakes this CPU's sleepers whose time has come (from the timer interrupt, interrupts
+/// disabled).
+pub(super) fn wake_due() {
     let now = crate::timer::uptime();
     let due: Vec<Arc<Task>> = {
         let mut timers = TIMERS.get().lock();

@@ -104,7 +104,15 @@ impl Handler<'_> {
         self.process.space()
     }
 
+    /// Blocks the task: the call is rewound and runs again when the task is woken. If it waits
+    /// for a deadline (a sleep, a poll or futex timeout), this CPU's timer is asked to fire
+    /// then, so the re-check happens on time rather than at the next tick.
     fn block(&mut self, why: WaitFor) -> SysResult {
+        let task = self.task();
+        let futex_deadline = task.futex.as_ref().and_then(|w| w.deadline);
+        if let Some(deadline) = task.sleep_until.into_iter().chain(futex_deadline).min() {
+            frame::timer::wake_at(deadline);
+        }
         self.outcome = Some(Outcome::Block(why));
         Err(Errno::ERESTARTSYS)
     }

@@ -89,6 +89,15 @@ pub(crate) fn uptime() -> Duration {
     Duration::from_secs(ticks / hz) + Duration::from_nanos((ticks % hz) * 1_000_000_000 / hz)
 }
 
+/// Programs the running hart's timer (through SBI) to interrupt at `at` (uptime), or at once
+/// if it passed; this also clears a pending timer interrupt.
+pub(crate) fn set_timer_at(at: Duration) {
+    let hz = u128::from(TIMEBASE_HZ.load(Ordering::Relaxed));
+    let ticks = at.as_nanos() * hz / 1_000_000_000;
+    let ticks = u64::try_from(ticks).unwrap_or(u64::MAX);
+    sbi::set_timer(BOOT_TIME.load(Ordering::Relaxed).saturating_add(ticks));
+}
+
 /// Seconds since the Unix epoch from the goldfish real-time clock, if the device tree has one.
 pub(crate) fn read_rtc() -> Option<u64> {
     let pa = RTC_DEVICE.load(Ordering::Relaxed);

@@ -4,9 +4,6 @@
 
 use core::arch::{asm, global_asm};
 use core::fmt;
-use core::sync::atomic::Ordering;
-
-use super::{TIMEBASE_HZ, sbi, time};
 
 global_asm!(include_str!("trap.S"));
 
@@ -44,12 +41,7 @@ pub(super) fn start_timer() {
     // SAFETY: enabling STIE and SSIE only lets timer interrupts and IPIs through once SIE is
     // set; the handler is installed.
     unsafe { asm!("csrs sie, {}", in(reg) SIE_STIE | SIE_SSIE, options(nomem, nostack)) };
-    program_next_tick();
-}
-
-fn program_next_tick() {
-    let interval = TIMEBASE_HZ.load(Ordering::Relaxed) / crate::timer::TICK_HZ;
-    sbi::set_timer(time() + interval);
+    crate::timer::start_cpu_timer();
 }
 
 /// The Rust side of every trap.
@@ -76,10 +68,7 @@ extern "C" fn __frame_riscv64_trap(frame: &mut TrapFrame) {
 /// Handles interrupt `code` (scause without the interrupt bit), from kernel or user mode.
 pub(super) fn handle_interrupt(code: usize) {
     match code {
-        SUPERVISOR_TIMER => {
-            program_next_tick();
-            crate::timer::on_tick();
-        }
+        SUPERVISOR_TIMER => crate::timer::on_timer_interrupt(),
         SUPERVISOR_SOFTWARE => {
             // Clear the pending bit before reading the request mask, so that an IPI sent
             // after the read raises it again.

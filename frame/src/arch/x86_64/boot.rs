@@ -32,7 +32,8 @@ extern "C" fn __frame_x86_64_entry(start_info: usize) -> ! {
     lapic::enable();
     lapic::calibrate();
     tsc::calibrate();
-    lapic::start_timer();
+    lapic::init_timer();
+    crate::timer::start_cpu_timer();
     crate::boot::start(info)
 }
 

@@ -29,7 +29,6 @@ const TIMER_DIVIDE: usize = 0x3e0;
 
 const SVR_ENABLE: u32 = 1 << 8;
 const LVT_MASKED: u32 = 1 << 16;
-const TIMER_PERIODIC: u32 = 1 << 17;
 const DIVIDE_BY_16: u32 = 0x3;
 const ICR_PENDING: u32 = 1 << 12;
 const ICR_ASSERT: u32 = 1 << 14;
@@ -95,11 +94,19 @@ pub(super) fn calibrate() {
     log::debug!("lapic: {per_tick} timer counts per tick");
 }
 
-/// Starts the running CPU's periodic timer at `TICK_HZ`.
-pub(super) fn start_timer() {
+/// Puts the running CPU's timer in one-shot mode (stopped until [`arm_timer`]).
+pub(super) fn init_timer() {
     write(TIMER_DIVIDE, DIVIDE_BY_16);
-    write(LVT_TIMER, TIMER_PERIODIC | u32::from(TIMER_VECTOR));
-    write(TIMER_INITIAL, COUNTS_PER_TICK.load(Ordering::Relaxed));
+    write(LVT_TIMER, u32::from(TIMER_VECTOR));
+    write(TIMER_INITIAL, 0);
+}
+
+/// Fires the running CPU's timer once, `delay` from now (at least one count).
+pub(super) fn arm_timer(delay: core::time::Duration) {
+    let per_tick = u128::from(COUNTS_PER_TICK.load(Ordering::Relaxed));
+    let tick_ns = 1_000_000_000 / u128::from(crate::timer::TICK_HZ);
+    let counts = (delay.as_nanos() * per_tick / tick_ns).clamp(1, u128::from(u32::MAX));
+    write(TIMER_INITIAL, counts as u32);
 }
 
 /// Acknowledges the interrupt in service.

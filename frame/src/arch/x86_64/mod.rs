@@ -62,9 +62,14 @@ pub(crate) fn wait_for_interrupt() {
     unsafe { asm!("sti", "hlt", options(nomem, nostack)) };
 }
 
-/// Time since boot, at the resolution of the tick.
+/// Time since boot (from the TSC).
 pub(crate) fn uptime() -> Duration {
     tsc::uptime()
+}
+
+/// Programs the running CPU's timer to interrupt at `at` (uptime), or at once if it passed.
+pub(crate) fn set_timer_at(at: Duration) {
+    lapic::arm_timer(at.saturating_sub(uptime()));
 }
 
 /// Powers off through `isa-debug-exit` (iobase 0xf4): QEMU exits with `(code << 1) | 1`.

@@ -105,7 +105,8 @@ extern "C" fn __frame_x86_64_ap_entry() -> ! {
     trap::init(id);
     super::user::init();
     lapic::enable();
-    lapic::start_timer();
+    lapic::init_timer();
+    crate::timer::start_cpu_timer();
     crate::smp::secondary_main(id)
 }
 

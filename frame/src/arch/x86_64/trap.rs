@@ -207,7 +207,7 @@ pub(super) fn handle_interrupt(vector: u64) {
     match vector {
         TIMER => {
             lapic::end_of_interrupt();
-            crate::timer::on_tick();
+            crate::timer::on_timer_interrupt();
         }
         IPI => {
             lapic::end_of_interrupt();
