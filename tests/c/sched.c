@@ -115,11 +115,57 @@ static void test_nice(void)
 	check("sched_yield succeeds", sched_yield() == 0);
 }
 
+/* Runs `rounds` system calls (sched_yield and getppid in turn) with a value kept in a vector
+ * register across each, which the Linux ABI preserves; returns how many came back changed. */
+static int fpu_register_changes(unsigned long long tag, int rounds)
+{
+	int changed = 0;
+	for (int i = 0; i < rounds; i++) {
+		unsigned long long in = tag ^ (unsigned long long)i, out;
+		long nr = i % 2 ? SYS_getppid : SYS_sched_yield;
+#if defined(__x86_64__)
+		__asm__ volatile("movq %2, %%xmm7\n\tsyscall\n\tmovq %%xmm7, %1"
+				 : "+a"(nr), "=r"(out)
+				 : "r"(in)
+				 : "rcx", "r11", "xmm7", "memory");
+#elif defined(__riscv)
+		register long a7 __asm__("a7") = nr;
+		register long a0 __asm__("a0");
+		__asm__ volatile("fmv.d.x ft0, %3\n\tecall\n\tfmv.x.d %1, ft0"
+				 : "=r"(a0), "=r"(out), "+r"(a7)
+				 : "r"(in)
+				 : "ft0", "memory");
+		(void)a0;
+#endif
+		changed += out != in;
+	}
+	return changed;
+}
+
+static void test_fpu_state(void)
+{
+	/* Two processes on one CPU switch at every sched_yield: each must find its own value. */
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof one, &one);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fpu_register_changes(0x1111222233334444ull, 4000) != 0);
+	int mine = fpu_register_changes(0x5555666677778888ull, 4000);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	check("vector registers survive system calls and switches (parent)", mine == 0);
+	check("vector registers survive system calls and switches (child)",
+	      WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
 	test_affinity();
 	test_policies();
 	test_nice();
+	test_fpu_state();
 	printf("DONE %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -3,10 +3,11 @@
 //! kernel itself is built without SSE, so the user's state is untouched while in the kernel).
 
 use core::arch::{asm, global_asm};
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, Ordering};
 
-use super::cpu::this_cpu;
+use super::cpu::{cpu_id, this_cpu};
 use super::trap::{TrapFrame, handle_interrupt};
+use crate::cpu::{CpuLocal, MAX_CPUS};
 use crate::mm::vm::Access;
 use crate::user::{ExceptionKind, UserExit};
 
@@ -71,6 +72,50 @@ pub(crate) struct ArchUserContext {
     /// `fs` base: the thread pointer of the x86-64 TLS ABI.
     tls: u64,
     fpu: FpuState,
+    residency: FpuResidency,
+}
+
+/// Where a context's FPU state is live, so that `run` can skip `fxrstor` when the CPU's
+/// registers already hold exactly the saved image: the context last ran on this CPU, nothing
+/// else ran in user mode here since (the CPU's holder tag is still this context's), and the
+/// kernel has not changed the image (which gives the context a new tag). The kernel itself never
+/// touches the FPU (it is built soft-float), so user state survives in the registers.
+struct FpuResidency {
+    tag: u64,
+    cpu: usize,
+}
+
+/// Per CPU: the tag of the context whose FPU state the registers hold (0: none known).
+static FPU_HOLDER: CpuLocal<AtomicU64> = CpuLocal::new([const { AtomicU64::new(0) }; MAX_CPUS]);
+/// Per CPU: the FS base last written (`u64::MAX`: unknown; never written, see `run`).
+static FS_BASE: CpuLocal<AtomicU64> = CpuLocal::new([const { AtomicU64::new(u64::MAX) }; MAX_CPUS]);
+
+impl FpuResidency {
+    fn new() -> Self {
+        static NEXT_TAG: AtomicU64 = AtomicU64::new(1);
+        Self {
+            tag: NEXT_TAG.fetch_add(1, Ordering::Relaxed),
+            cpu: usize::MAX,
+        }
+    }
+
+    /// Whether the running CPU's registers hold this context's saved image.
+    fn is_loaded(&self) -> bool {
+        self.cpu == cpu_id() && FPU_HOLDER.get().load(Ordering::Relaxed) == self.tag
+    }
+
+    /// Records that the running CPU's registers hold this context's saved image.
+    fn set_loaded(&mut self) {
+        self.cpu = cpu_id();
+        FPU_HOLDER.get().store(self.tag, Ordering::Relaxed);
+    }
+}
+
+impl Clone for FpuResidency {
+    /// A copy is another context: it must not pass for the original on the CPU.
+    fn clone(&self) -> Self {
+        Self::new()
+    }
 }
 
 /// The x87/SSE state in `fxsave` format.
@@ -146,6 +191,7 @@ impl ArchUserContext {
     pub(crate) fn set_fpu_state(&mut self, bytes: &[u8]) {
         let n = bytes.len().min(512);
         self.fpu.0[..n].copy_from_slice(&bytes[..n]);
+        self.residency = FpuResidency::new();
         let supported = FPU_DEFAULT
             .get()
             .map(|d| u32::from_le_bytes([d.0[28], d.0[29], d.0[30], d.0[31]]))
@@ -173,6 +219,7 @@ impl ArchUserContext {
             trap: TrapInfo::default(),
             tls: 0,
             fpu,
+            residency: FpuResidency::new(),
         }
     }
 
@@ -217,19 +264,27 @@ impl ArchUserContext {
                 code: 13,
             };
         }
+        // A non-canonical base would make wrmsr fault; such a value is never a valid thread
+        // pointer, so it becomes 0 (services refuse it earlier with EPERM).
+        let fs_base = if self.tls < 1 << 47 { self.tls } else { 0 };
+        let fs_stale = FS_BASE.get().swap(fs_base, Ordering::Relaxed) != fs_base;
+        let fpu_stale = !self.residency.is_loaded();
         // The FPU area is aligned and holds the default state or one saved by fxsave; FS base
         // is used only by user mode. `enter_user` restores callee-saved registers and writes
         // only `*self` (registers, trap info) while `&mut self` is held.
         // SAFETY: the asm and the entry follow the contract above.
         let code = unsafe {
-            asm!("fxrstor64 [{}]", in(reg) &self.fpu, options(nostack, readonly));
-            // A non-canonical base would make wrmsr fault; such a value is never a valid
-            // thread pointer, so it becomes 0 (services refuse it earlier with EPERM).
-            wrmsr(IA32_FS_BASE, if self.tls < 1 << 47 { self.tls } else { 0 });
+            if fpu_stale {
+                asm!("fxrstor64 [{}]", in(reg) &self.fpu, options(nostack, readonly));
+            }
+            if fs_stale {
+                wrmsr(IA32_FS_BASE, fs_base);
+            }
             let code = __frame_x86_64_enter_user((self as *mut Self).cast::<UserRegs>());
             asm!("fxsave64 [{}]", in(reg) &mut self.fpu, options(nostack));
             code
         };
+        self.residency.set_loaded();
         match code {
             EXIT_SYSCALL => UserExit::Syscall,
             EXIT_INTERRUPT => UserExit::Interrupt,
