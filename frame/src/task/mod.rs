@@ -116,6 +116,18 @@ impl Task {
         self.affinity.load(Ordering::Relaxed)
     }
 
+    /// Lets it run only on the CPUs of `mask` (bit `i`: CPU `i`); a mask with no online CPU
+    /// means any CPU. A queued task keeps its place; the new mask counts from its next
+    /// enqueue. A running task leaves a CPU no longer in its mask when it next yields or
+    /// sleeps and another task takes the CPU (with nothing else to run, it stays).
+    pub fn set_affinity(&self, mask: u64) {
+        let mut mask = mask & crate::smp::online_mask();
+        if mask == 0 {
+            mask = crate::smp::online_mask();
+        }
+        self.affinity.store(mask, Ordering::Relaxed);
+    }
+
     /// Whether it may run on CPU `cpu`.
     pub fn may_run_on(&self, cpu: usize) -> bool {
         cpu < MAX_CPUS && self.affinity() & (1 << cpu) != 0

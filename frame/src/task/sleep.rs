@@ -43,6 +43,26 @@ pub fn sleep(duration: Duration) {
     }
 }
 
+/// Lists the running task (already marked sleeping) on this CPU's timer list with `deadline`
+/// and asks this CPU's timer for an interrupt then; returns the CPU, for [`disarm`]. Called
+/// with interrupts disabled, so the list and the timer are the same CPU's.
+pub(super) fn arm(deadline: Duration, task: &Arc<Task>) -> usize {
+    super::mark_used();
+    let cpu = crate::cpu::current_id();
+    TIMERS.get().lock().push((deadline, task.clone()));
+    crate::timer::wake_at(deadline);
+    cpu
+}
+
+/// Takes `task` off CPU `cpu`'s timer list if it is still there (it was woken otherwise), so
+/// that a stale entry cannot wake it later while it sleeps for another reason.
+pub(super) fn disarm(cpu: usize, task: &Arc<Task>) {
+    TIMERS
+        .get_on(cpu)
+        .lock()
+        .retain(|(_, t)| !Arc::ptr_eq(t, task));
+}
+
 /// Wakes this CPU's sleepers whose time has come (from the timer interrupt, interrupts
 /// disabled).
 pub(super) fn wake_due() {

@@ -222,4 +222,34 @@ crate::ktest! {
         }
         assert_eq!(woke.load(Ordering::SeqCst), 16);
     }
+
+    fn a_deadline_wait_ends_at_its_deadline_or_at_its_wake_up() {
+        let queue = Arc::new(WaitQueue::new());
+        // Nobody wakes it: it returns `None`, not before the deadline.
+        let start = crate::timer::uptime();
+        let deadline = start + Duration::from_millis(30);
+        assert_eq!(queue.wait_until_deadline(|| None::<()>, deadline), None);
+        assert!(crate::timer::uptime() >= deadline);
+        // Woken long before its deadline, from another CPU: it returns the value at once.
+        let flag = Arc::new(AtomicBool::new(false));
+        let (q, f) = (queue.clone(), flag.clone());
+        let waker = TaskOptions::new(move || {
+            sleep(Duration::from_millis(20));
+            f.store(true, Ordering::SeqCst);
+            q.wake_all();
+        })
+        .name("waker")
+        .cpu(other_cpu())
+        .spawn();
+        let start = crate::timer::uptime();
+        let got = queue.wait_until_deadline(
+            || flag.load(Ordering::SeqCst).then_some(7),
+            start + Duration::from_secs(10),
+        );
+        assert_eq!(got, Some(7));
+        assert!(crate::timer::uptime() - start < Duration::from_secs(5));
+        waker.join();
+        // The woken wait took itself off the queue.
+        assert!(queue.is_empty());
+    }
 }

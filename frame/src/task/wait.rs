@@ -6,9 +6,12 @@
 //! [`WaitQueue::wake_all`], which take the same lock: either the sleeper's second check sees
 //! the condition, or the waker finds the sleeper queued. No wake-up is lost, and a wake-up
 //! that comes before the sleeper has switched away just cancels the switch (see [`super`]).
+//! [`WaitQueue::wait_until_deadline`] also lists the sleeper on its CPU's timer list, so the
+//! timer interrupt wakes it at the deadline if nobody did before.
 
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
+use core::time::Duration;
 
 use super::{Leave, Task, TaskState};
 use crate::sync::SpinLock;
@@ -58,6 +61,49 @@ impl WaitQueue {
             // Normally the waker took us off the queue; if a wake-up came from elsewhere, do.
             let me = super::current();
             self.waiters.lock().retain(|t| !Arc::ptr_eq(t, &me));
+        }
+    }
+
+    /// Like [`WaitQueue::wait_until`], but gives up at `deadline` (uptime): returns `None` if
+    /// `cond` still fails then. The task is listed both here and on its CPU's timer list
+    /// (whose interrupt is armed for the deadline, as [`super::sleep`] does); whichever wakes
+    /// it first, it takes itself off the other.
+    ///
+    /// # Panics
+    ///
+    /// If it has to sleep with interrupts disabled or preemption disabled.
+    pub fn wait_until_deadline<R>(
+        &self,
+        mut cond: impl FnMut() -> Option<R>,
+        deadline: Duration,
+    ) -> Option<R> {
+        loop {
+            if let Some(value) = cond() {
+                return Some(value);
+            }
+            if crate::timer::uptime() >= deadline {
+                return None;
+            }
+            assert!(
+                crate::arch::irq_enabled(),
+                "sleeping with interrupts disabled"
+            );
+            let me = super::current();
+            let timer_cpu = {
+                let mut waiters = self.waiters.lock();
+                *me.state.lock() = TaskState::Sleeping;
+                waiters.push_back(me.clone());
+                if let Some(value) = cond() {
+                    waiters.retain(|t| !Arc::ptr_eq(t, &me));
+                    *me.state.lock() = TaskState::Running;
+                    return Some(value);
+                }
+                // Interrupts are off while the queue is locked: the timer armed is this CPU's.
+                super::sleep::arm(deadline, &me)
+            };
+            super::switch_away(Leave::Sleep);
+            self.waiters.lock().retain(|t| !Arc::ptr_eq(t, &me));
+            super::sleep::disarm(timer_cpu, &me);
         }
     }
 
