@@ -2,10 +2,10 @@
 //!
 //! A task blocked in futex(2) keeps a [`FutexWait`] that names the futex by a [`FutexKey`] (the
 //! address space and the user address). There is no separate queue: waking scans the blocked
-//! tasks for matching keys, oldest waiter first, and marks them woken. The run loop restarts
-//! every blocked task's system call now and then (see `task`); a restarted futex wait that
-//! finds its `FutexWait` returns 0 if it was woken, `ETIMEDOUT` past its deadline, and blocks
-//! again otherwise, without reading the futex word a second time. That gives Linux's
+//! tasks for matching keys, oldest waiter first, and marks them woken and runnable, which
+//! wakes their kernel tasks (see `run`); a signal or the deadline also does. A restarted futex
+//! wait that finds its `FutexWait` returns 0 if it was woken, `ETIMEDOUT` past its deadline,
+//! and blocks again otherwise, without reading the futex word a second time. That gives Linux's
 //! semantics: the value is compared once, on entry, and a wake is never lost.
 //!
 //! Futexes are keyed by address space, so process-shared futexes in memory shared between

@@ -1,26 +1,43 @@
-//! The run loop every CPU executes.
+//! The user threads' kernel tasks, and the world lock they share.
 //!
-//! The kernel's state (the [`Kernel`] and the [`Scheduler`]) sits behind one lock, the
-//! *world lock*. A CPU takes it to pick a task, to handle what brought the task back from user
-//! mode (a system call, a fault, the end of its time slice) and to deliver signals; it drops it
-//! while the task runs in user mode. So system calls are serialised (a big kernel lock), while
-//! user code, page faults' hardware side and TLB shootdowns run on all CPUs at once.
+//! The kernel's state (the [`Kernel`] and the [`Scheduler`]) sits behind one sleeping lock,
+//! the *world lock* (a `frame::sync::Mutex`, taken only in task context). A thread takes it to
+//! handle what brought it back from user mode (a system call, a fault, an interrupt) and to
+//! deliver signals; it drops it while it runs in user mode and while it sleeps. So system
+//! calls are serialised (a big kernel lock), while user code, page faults' hardware side and
+//! TLB shootdowns run on all CPUs at once.
 //!
-//! A task running in user mode is marked with its CPU (`Task::on_cpu`) and its registers are
-//! moved out of the table for the time; nobody else touches them. A task killed or signalled
-//! while it runs elsewhere gets that CPU kicked with an IPI, and the CPU notices when it takes
-//! the lock again. A CPU with nothing to run sleeps until an interrupt: its own tick, or a
-//! wake-up IPI sent when a task becomes runnable.
+//! **One kernel task per thread.** [`thread_main`] runs one user thread, on a frame task of
+//! its own, for the thread's whole life; frame's scheduler puts those tasks on the CPUs,
+//! preempts them at ticks and moves them between CPUs. Secondary CPUs simply idle in frame
+//! until a task is queued for them.
 //!
-//! System calls that must wait leave their task blocked with the call rewound (see `task`),
-//! and run again, in the kernel, when the task is woken.
+//! **Blocking.** A system call that must wait leaves its task blocked with the call rewound
+//! (see `task`). Its kernel task then drops the world lock and sleeps on the task's
+//! [`Wakeup`](crate::task::Wakeup) until a waker (a futex wake, a child's exit, a signal, a
+//! kill, the end of a vfork, or for I/O any completed system call or tick) makes it runnable,
+//! or until the call's deadline; it then runs its own call again, which completes or blocks
+//! anew.
+//!
+//! **Kicks.** A thread running in user mode is marked with its CPU (`Task::on_cpu`) and its
+//! registers are moved out of the table for the time; nobody else touches them. A thread
+//! killed or signalled while it runs elsewhere gets that CPU kicked with an IPI, and notices
+//! when it takes the lock again. (It may have moved to another CPU after it was marked; then
+//! it notices at its next tick.)
+//!
+//! **Ticks.** A kernel task, the ticker, runs once per tick: it handles `^C` on the console,
+//! samples the load averages and lets the threads blocked for I/O (console input has no
+//! wake-up of its own) re-check their calls.
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+use core::time::Duration;
 
 use alloc::vec::Vec;
-use core::sync::atomic::Ordering;
-
 use frame::mm::vm::{Access, NoFilePages, PageState};
+use frame::sync::{Mutex, MutexGuard};
+use frame::task::{TaskOptions, WaitQueue};
 use frame::user::UserExit;
-use spin::{Mutex, MutexGuard, Once};
+use spin::Once;
 use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
 use crate::process::{Kernel, Pid};
@@ -35,89 +52,103 @@ struct World {
 
 static WORLD: Once<Mutex<World>> = Once::new();
 
+/// Threads whose kernel tasks were started and have not ended yet.
+static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Woken when the last thread's kernel task ends.
+static ALL_ENDED: WaitQueue = WaitQueue::new();
+
+/// Kernel stack size of a thread's task: system calls nest deeply (ELF loading, the VFS,
+/// signal frames) and run on it.
+const THREAD_STACK_SIZE: usize = 128 * 1024;
+
 fn world() -> MutexGuard<'static, World> {
     WORLD
         .get()
-        .expect("the run loop starts after the world exists")
+        .expect("threads start after the world exists")
         .lock()
 }
 
-/// Runs the tasks of `sched` on every CPU until none is left; returns process 1's wait status.
+/// Runs the threads of `sched` until none is left; returns process 1's wait status. The
+/// caller (the boot CPU's bootstrap task) sleeps meanwhile.
 pub fn run(kernel: Kernel, sched: Scheduler) -> Option<i32> {
     WORLD.call_once(|| Mutex::new(World { kernel, sched }));
-    frame::smp::start_secondary_cpus(secondary_main);
-    cpu_loop(frame::cpu::current_id());
+    {
+        let mut w = world();
+        start_threads(&mut w.sched);
+    }
+    TaskOptions::new(ticker).name("ticker").spawn();
+    ALL_ENDED.wait_until(|| (LIVE_THREADS.load(Ordering::Acquire) == 0).then_some(()));
     let w = world();
     w.kernel.procs.get(&1).and_then(|p| *p.exit_status.lock())
 }
 
-/// The entry of the other CPUs: run tasks, then idle once everything has ended (the boot CPU
-/// powers the machine off).
-fn secondary_main(cpu: usize) -> ! {
-    cpu_loop(cpu);
-    loop {
-        frame::cpu::wait_for_interrupt();
-    }
-}
-
-/// Runs tasks on CPU `cpu` until no task is left.
-fn cpu_loop(cpu: usize) {
-    loop {
-        let mut w = world();
-        let World { kernel, sched } = &mut *w;
-        sched.reap();
-        if sched.is_empty() {
-            return;
-        }
-        if let Some(tid) = sched.pick(cpu) {
-            drop(w);
-            run_slice(cpu, tid);
-            continue;
-        }
-        if sched.take_progress() {
-            // Another task's last call (a pipe write, an exit) may have unblocked someone:
-            // let the blocked tasks re-check now, not at the next tick.
-            recheck_blocked(kernel, sched);
-            continue;
-        }
-        // Nothing to run here: sleep until an interrupt, then let blocked tasks retry.
-        sched.set_idle(cpu, true);
-        if cpu == 0 {
-            crate::stats::sample(sched.runnable_count());
-        }
-        drop(w);
-        frame::cpu::wait_for_interrupt();
-        let mut w = world();
-        let World { kernel, sched } = &mut *w;
-        sched.set_idle(cpu, false);
-        if cpu == 0 {
-            poll_console(kernel, sched);
-        }
-        recheck_blocked(kernel, sched);
-    }
-}
-
-/// Runs task `tid` on CPU `cpu` until it blocks, exits or its time slice (one tick) ends.
-fn run_slice(cpu: usize, tid: Tid) {
-    crate::stats::note_switch();
-    loop {
-        let mut w = world();
-        let World { kernel, sched } = &mut *w;
+/// Starts the kernel tasks of the threads added since the last call.
+fn start_threads(sched: &mut Scheduler) {
+    for tid in sched.take_unstarted() {
         let Some(task) = sched.task_mut(tid) else {
-            return;
+            continue;
         };
-        if task.state == State::Dead {
-            return;
+        LIVE_THREADS.fetch_add(1, Ordering::AcqRel);
+        let kthread = TaskOptions::new(move || thread_main(tid))
+            .name("user")
+            .stack_size(THREAD_STACK_SIZE)
+            .affinity(task.sched.affinity)
+            .spawn();
+        task.kthread = Some(kthread);
+    }
+}
+
+/// Once per tick while threads live: `^C`, the load averages, and a re-check for the threads
+/// blocked for I/O.
+fn ticker() {
+    let tick = Duration::from_nanos(1_000_000_000 / frame::timer::TICK_HZ);
+    while LIVE_THREADS.load(Ordering::Acquire) > 0 {
+        frame::task::sleep(tick);
+        let mut w = world();
+        let World { kernel, sched } = &mut *w;
+        poll_console(kernel, sched);
+        crate::stats::sample(sched.runnable_count());
+        sched.note_progress();
+    }
+}
+
+/// Runs user thread `tid` until it ends: the body of the thread's kernel task.
+fn thread_main(mut tid: Tid) {
+    crate::stats::note_switch();
+    let me = frame::task::current();
+    let mut w = world();
+    loop {
+        let World { kernel, sched } = &mut *w;
+        // The entry may be another thread's: this one was killed, and an execing thread took
+        // its id (the thread-group leader's).
+        let Some(task) = sched.task_mut(tid).filter(|t| t.runs_on(&me)) else {
+            break;
+        };
+        match task.state {
+            State::Dead => break,
+            State::Blocked(_) => {
+                let (wakeup, deadline) = (task.wakeup.clone(), task.deadline());
+                drop(w);
+                wakeup.wait(deadline);
+                crate::stats::note_switch();
+                w = world();
+                // Woken (already runnable, or dead), or the deadline passed: the call runs
+                // again and decides.
+                w.sched.make_runnable(tid);
+                continue;
+            }
+            State::Runnable => {}
         }
         if task.has_pending_signal() {
             crate::signal::deliver(kernel, sched, tid);
-            if sched.task(tid).is_none_or(|t| t.state == State::Dead) {
-                return;
-            }
         }
         let Some(task) = sched.task_mut(tid) else {
-            return;
+            break;
         };
+        if task.state != State::Runnable {
+            continue;
+        }
         let space = task.process.space();
         let exit = if task.restarting {
             // A restarted system call runs again without a round trip through user mode
@@ -127,41 +158,37 @@ fn run_slice(cpu: usize, tid: Tid) {
             UserExit::Syscall
         } else {
             let mut ctx = core::mem::take(&mut task.ctx);
-            task.on_cpu = Some(cpu);
+            task.on_cpu = Some(frame::cpu::current_id());
             drop(w);
             let exit = ctx.run(&space);
             w = world();
             let Some(task) = w.sched.task_mut(tid) else {
-                return;
+                break;
             };
             task.ctx = ctx;
             task.on_cpu = None;
             if task.state == State::Dead {
-                return;
+                break;
             }
             exit
         };
         let World { kernel, sched } = &mut *w;
         let go_on = match exit {
-            UserExit::Interrupt => {
-                // A tick: waiting tasks re-check their conditions, and the run queue says
-                // whether this task's slice is over.
-                sched.note_progress();
-                if cpu == 0 {
-                    crate::stats::sample(sched.runnable_count());
-                    poll_console(kernel, sched);
-                }
-                recheck_blocked(kernel, sched);
-                !sched.tick(cpu)
-            }
+            // A tick or a kick: frame's scheduler preempts the task if its time is up (on the
+            // way back to user mode); signals and kills are looked at above.
+            UserExit::Interrupt => true,
             UserExit::Syscall => {
                 let outcome = crate::syscall::handle(kernel, sched, tid);
-                sched.finish_syscall(tid, outcome)
+                if let Some(new) = sched.take_renamed(tid) {
+                    tid = new;
+                }
+                let yields = matches!(outcome, Outcome::Yield(_));
+                sched.finish_syscall(tid, outcome);
+                start_threads(sched);
+                !yields
             }
             UserExit::PageFault { address, access } => {
-                if space.handle_fault(address, access, &NoFilePages).is_ok() {
-                    true
-                } else {
+                if space.handle_fault(address, access, &NoFilePages).is_err() {
                     let kind = match access {
                         Access::Write => "write",
                         Access::Read => "read",
@@ -176,48 +203,28 @@ fn run_slice(cpu: usize, tid: Tid) {
                     let sig = crate::signal::SIGSEGV;
                     let fault = Fault { sig, code, address };
                     crate::signal::force_fault(kernel, sched, tid, fault);
-                    false
                 }
+                true
             }
             UserExit::Exception { kind, address, .. } => {
                 log::debug!("tid {tid}: {kind:?} at {address:#x}");
                 let (sig, code) = crate::signal::for_exception(kind);
                 crate::signal::force_fault(kernel, sched, tid, Fault { sig, code, address });
-                false
+                true
             }
         };
-        sched.kick_idle_cpus();
-        if !go_on {
-            return;
+        // sched_yield, or an affinity that no longer includes this CPU: let another task
+        // (or this one, elsewhere) run.
+        if !go_on || !me.may_run_on(frame::cpu::current_id()) {
+            drop(w);
+            frame::task::yield_now();
+            w = world();
         }
     }
-}
-
-/// Runs the system call of every blocked task again, here, to see whether it can complete
-/// now (a pipe got data, a child exited, a deadline passed); those that can, and those with a
-/// signal to take, go on a run queue with their result. Those that still wait stay off the
-/// queues, so a re-check costs one system call, not a trip through the scheduler.
-fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler) {
-    for tid in sched.restartable() {
-        let Some(task) = sched.task_mut(tid) else {
-            continue;
-        };
-        if task.has_pending_signal() || !task.restarting {
-            sched.make_runnable(tid);
-            continue;
-        }
-        let ip = task.ctx.instruction_pointer();
-        task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
-        let outcome = crate::syscall::handle(kernel, sched, tid);
-        let completes = !matches!(outcome, Outcome::Block(_) | Outcome::ReturnAndBlock(..));
-        sched.finish_syscall(tid, outcome);
-        if completes
-            && sched
-                .task(tid)
-                .is_some_and(|t| matches!(t.state, State::Blocked(_)))
-        {
-            sched.make_runnable(tid);
-        }
+    w.sched.remove_dead(tid, &me);
+    drop(w);
+    if LIVE_THREADS.fetch_sub(1, Ordering::AcqRel) == 1 {
+        ALL_ENDED.wake_all();
     }
 }
 

@@ -104,15 +104,10 @@ impl Handler<'_> {
         self.process.space()
     }
 
-    /// Blocks the task: the call is rewound and runs again when the task is woken. If it waits
-    /// for a deadline (a sleep, a poll or futex timeout), this CPU's timer is asked to fire
-    /// then, so the re-check happens on time rather than at the next tick.
+    /// Blocks the task: the call is rewound and runs again when the task is woken, or at its
+    /// deadline (a sleep, a poll or futex timeout: `Task::deadline`), for which the sleeping
+    /// kernel task arms its CPU's timer.
     fn block(&mut self, why: WaitFor) -> SysResult {
-        let task = self.task();
-        let futex_deadline = task.futex.as_ref().and_then(|w| w.deadline);
-        if let Some(deadline) = task.sleep_until.into_iter().chain(futex_deadline).min() {
-            frame::timer::wake_at(deadline);
-        }
         self.outcome = Some(Outcome::Block(why));
         Err(Errno::ERESTARTSYS)
     }
@@ -1961,7 +1956,6 @@ impl SyscallHandler for Handler<'_> {
     }
 
     fn sched_yield(&mut self) -> SysResult {
-        self.sched.yield_cpu(frame::cpu::current_id());
         self.outcome = Some(Outcome::Yield(0));
         Ok(0)
     }

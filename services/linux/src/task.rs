@@ -1,19 +1,21 @@
-//! Tasks and the run queues of the runnable ones.
+//! User threads and their scheduling state.
 //!
-//! Every user thread is a [`Task`]: its process, its registers, and what it waits for. The
-//! CPUs run tasks from the [`Scheduler`]'s per-CPU run queues, which the `sched` crate orders
-//! (fair shares weighted by nice, FIFO/RR real-time priorities, SCHED_IDLE last, affinity,
-//! balancing; see `run`). System calls run to completion:
-//! one that would block (wait4 with no exited child, a read of an empty pipe, a sleep) leaves
-//! the task [`State::Blocked`] with the instruction pointer moved back onto the system-call
-//! instruction, so the call runs again from the start when the task is woken, like Linux's
-//! restartable system calls. Timer interrupts rotate the runnable tasks.
+//! Every user thread is a [`Task`]: its process, its registers, and what it waits for. Each
+//! runs on its own frame kernel task (see `run`), so frame's scheduler decides which thread
+//! runs where and when. System calls run to completion under the world lock: one that would
+//! block (wait4 with no exited child, a read of an empty pipe, a sleep) leaves the task
+//! [`State::Blocked`] with the instruction pointer moved back onto the system-call
+//! instruction; its kernel task sleeps on the task's [`Wakeup`] and, once woken (the condition
+//! may hold now, a signal came, the deadline passed), runs the call again from the start, like
+//! Linux's restartable system calls.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
+use core::time::Duration;
 
 use frame::user::UserContext;
-use sched::{CpuMask, SchedEntity};
 
 use crate::process::Process;
 
@@ -90,8 +92,10 @@ pub struct Task {
     pub on_cpu: Option<usize>,
     /// The signals this thread blocks (bit `n - 1` for signal `n`).
     pub sigmask: u64,
-    /// The task's scheduling entity while it is not on a run queue (blocked).
-    pub entity: Option<SchedEntity<Tid>>,
+    /// Wakes the thread's kernel task when its blocked call may go on or it must end.
+    pub wakeup: Arc<Wakeup>,
+    /// The thread's kernel task, once started.
+    pub kthread: Option<Arc<frame::task::Task>>,
     /// Signals sent to this thread alone (tgkill, faults), pending.
     pub pending: u64,
 }
@@ -152,8 +156,22 @@ impl Task {
             on_cpu: None,
             sigmask: 0,
             pending: 0,
-            entity: None,
+            wakeup: Arc::new(Wakeup::default()),
+            kthread: None,
         }
+    }
+
+    /// Whether `kthread` is this thread's kernel task.
+    pub fn runs_on(&self, kthread: &frame::task::Task) -> bool {
+        self.kthread
+            .as_ref()
+            .is_some_and(|k| k.id() == kthread.id())
+    }
+
+    /// The deadline of the blocked call, if it has one (a sleep, a poll or futex timeout).
+    pub fn deadline(&self) -> Option<Duration> {
+        let futex = self.futex.as_ref().and_then(|w| w.deadline);
+        self.sleep_until.into_iter().chain(futex).min()
     }
 
     /// Whether a signal for this thread or its process is pending and not blocked here.
@@ -184,57 +202,79 @@ pub enum Outcome {
     Replaced,
 }
 
-/// All tasks, and the run queues of the `sched` crate that order the runnable ones.
+/// How a thread's kernel task sleeps while its system call is blocked, and how it is woken.
 ///
-/// Invariant: a task is `Runnable` exactly when its [`SchedEntity`] is on a run queue (queued
-/// or current on a CPU); a blocked task holds its entity itself (`Task::entity`). Every state
-/// change goes through the methods here, which move the entity.
-pub struct Scheduler {
-    tasks: BTreeMap<Tid, Task>,
-    queues: sched::Scheduler<Tid>,
-    /// Something happened since blocked tasks last re-checked their conditions (a system
-    /// call completed, user code ran): a blocked task may be able to go on.
-    progress: bool,
-    /// CPUs sleeping for want of work (bit `n`: CPU `n`).
-    idle_cpus: u64,
+/// The thread clears `pending` when it blocks (under the world lock) and sleeps on `queue`
+/// until `pending` is set (or its deadline passes); a waker sets it, under the world lock,
+/// after changing the task's state, and then wakes the queue. So no wake-up is lost between
+/// the thread dropping the world lock and falling asleep.
+#[derive(Default)]
+pub struct Wakeup {
+    pending: AtomicBool,
+    queue: frame::task::WaitQueue,
 }
 
-impl Default for Scheduler {
-    fn default() -> Self {
-        Scheduler {
-            tasks: BTreeMap::new(),
-            queues: sched::Scheduler::new(frame::cpu::count(), sched::Tunables::default()),
-            progress: false,
-            idle_cpus: 0,
+impl Wakeup {
+    /// Wakes the thread (it re-examines its task: runnable again, dead, signalled).
+    pub fn wake(&self) {
+        self.pending.store(true, Ordering::Release);
+        self.queue.wake_all();
+    }
+
+    /// Forgets earlier wake-ups (the thread is about to block again).
+    fn clear(&self) {
+        self.pending.store(false, Ordering::Relaxed);
+    }
+
+    /// Sleeps until [`Wakeup::wake`] is called or `deadline` (uptime) passes. Called without
+    /// the world lock.
+    pub fn wait(&self, deadline: Option<Duration>) {
+        let woken = || self.pending.load(Ordering::Acquire).then_some(());
+        match deadline {
+            Some(deadline) => {
+                self.queue.wait_until_deadline(woken, deadline);
+            }
+            None => self.queue.wait_until(woken),
         }
     }
 }
 
-/// The scheduler's clock: nanoseconds since boot.
-fn now() -> u64 {
-    frame::timer::uptime().as_nanos() as u64
-}
-
-/// The `sched` crate's CPU mask for an affinity word.
-fn cpu_mask(affinity: u64) -> CpuMask {
-    CpuMask::from_le_bytes(&affinity.to_le_bytes())
+/// All user threads, by thread id.
+///
+/// Each thread runs on its own frame kernel task (see `run`), which frame's scheduler puts on
+/// the CPUs. The state here says what the thread does: `Runnable` (running or about to),
+/// `Blocked` (its kernel task sleeps on the task's [`Wakeup`]) or `Dead` (its kernel task
+/// removes the entry and ends). Every state change goes through the methods here, which wake
+/// the thread's kernel task when it has something new to look at.
+#[derive(Default)]
+pub struct Scheduler {
+    tasks: BTreeMap<Tid, Task>,
+    /// Threads added since their kernel tasks were last started (see `run`).
+    unstarted: Vec<Tid>,
+    /// Threads blocked for [`WaitFor::Io`]: woken whenever something may have changed the
+    /// readiness of files (a completed system call, a tick).
+    io_waiters: BTreeSet<Tid>,
+    /// Threads renumbered by execve (old id, new id), until their kernel task learns it.
+    renamed: BTreeMap<Tid, Tid>,
 }
 
 impl Scheduler {
-    /// Adds a runnable task.
+    /// Adds a runnable task; its kernel task is started by `run` (see
+    /// [`Scheduler::take_unstarted`]).
     pub fn spawn(&mut self, mut task: Task) {
         let tid = task.tid;
-        task.state = State::Blocked(WaitFor::Io);
-        task.entity = Some(SchedEntity::new(
-            tid,
-            task.sched.params,
-            cpu_mask(task.sched.affinity),
-        ));
+        task.state = State::Runnable;
         self.tasks.insert(tid, task);
-        self.make_runnable(tid);
+        self.unstarted.push(tid);
     }
 
-    /// Puts blocked task `tid` on a run queue.
+    /// The threads whose kernel tasks are still to be started.
+    pub fn take_unstarted(&mut self) -> Vec<Tid> {
+        core::mem::take(&mut self.unstarted)
+    }
+
+    /// Blocked task `tid` becomes runnable: its kernel task wakes and runs its system call
+    /// again.
     pub fn make_runnable(&mut self, tid: Tid) {
         let Some(task) = self.tasks.get_mut(&tid) else {
             return;
@@ -243,99 +283,47 @@ impl Scheduler {
             return;
         }
         task.state = State::Runnable;
-        let Some(entity) = task.entity.take() else {
-            return;
-        };
-        if let Err(mut entity) = self.queues.wake(entity, now()) {
-            // No online CPU in its mask: let it run anywhere rather than never.
-            let _ = entity.set_affinity(CpuMask::all());
-            if let Some(task) = self.tasks.get_mut(&tid) {
-                task.sched.affinity = u64::MAX;
-            }
-            if let Err(entity) = self.queues.wake(entity, now())
-                && let Some(task) = self.tasks.get_mut(&tid)
-            {
-                task.entity = Some(entity);
-            }
-        }
+        task.wakeup.wake();
+        self.io_waiters.remove(&tid);
     }
 
-    /// Takes runnable task `tid` off its run queue: it waits for `why`.
+    /// Runnable task `tid` waits for `why`.
     fn make_blocked(&mut self, tid: Tid, why: WaitFor) {
-        let entity = self.queues.block(tid, now());
         if let Some(task) = self.tasks.get_mut(&tid) {
             task.state = State::Blocked(why);
-            if entity.is_some() {
-                task.entity = entity;
+            task.wakeup.clear();
+            if why == WaitFor::Io {
+                self.io_waiters.insert(tid);
             }
         }
     }
 
-    /// Marks task `tid` dead and takes it off the run queues.
+    /// Marks task `tid` dead; its kernel task wakes, if it sleeps, to end.
     pub fn make_dead(&mut self, tid: Tid) {
-        self.queues.block(tid, now());
         if let Some(task) = self.tasks.get_mut(&tid) {
             task.state = State::Dead;
-            task.entity = None;
+            task.wakeup.wake();
         }
+        self.io_waiters.remove(&tid);
     }
 
-    /// Pushes task `tid`'s scheduling attributes (policy, nice, affinity) to its entity.
+    /// Pushes task `tid`'s CPU affinity to its kernel task.
     pub fn update_attr(&mut self, tid: Tid) {
-        let Some(task) = self.tasks.get_mut(&tid) else {
+        let Some(task) = self.tasks.get(&tid) else {
             return;
         };
-        let (params, mask) = (task.sched.params, cpu_mask(task.sched.affinity));
-        if let Some(entity) = task.entity.as_mut() {
-            entity.set_params(params);
-            let _ = entity.set_affinity(mask);
-            return;
+        if let Some(kthread) = &task.kthread {
+            kthread.set_affinity(task.sched.affinity);
         }
-        let now = now();
-        self.queues.set_params(tid, params, now);
-        let _ = self.queues.set_affinity(tid, mask, now);
     }
 
-    /// The end of a tick on CPU `cpu`: whether its current task should give the CPU up.
-    pub fn tick(&mut self, cpu: usize) -> bool {
-        self.queues.tick(cpu, now())
-    }
-
-    /// The task running on CPU `cpu` gives the CPU up (sched_yield).
-    pub fn yield_cpu(&mut self, cpu: usize) {
-        self.queues.yield_current(cpu, now());
-    }
-
-    /// The task CPU `cpu` should run next (its run queue's choice; idle CPUs pull work from
-    /// busy ones), or `None` to idle.
-    pub fn pick(&mut self, cpu: usize) -> Option<Tid> {
-        for _ in 0..8 {
-            let tid = self.queues.pick_next(cpu, now())?;
-            match self.tasks.get(&tid) {
-                Some(task) if task.state == State::Runnable && task.on_cpu.is_none() => {
-                    return Some(tid);
-                }
-                // Still on its way out of another CPU: try again at the next round.
-                Some(task) if task.state == State::Runnable => return None,
-                // A stale entry (the task died or blocked without its entity moving).
-                _ => {
-                    self.queues.block(tid, now());
-                }
-            }
-        }
-        None
-    }
-
-    /// Drops the dead tasks.
-    pub fn reap(&mut self) {
-        let dead: alloc::vec::Vec<Tid> = self
+    /// Drops task `tid` if it is dead and `kthread` runs it (its kernel task ends).
+    pub fn remove_dead(&mut self, tid: Tid, kthread: &frame::task::Task) {
+        if self
             .tasks
-            .values()
-            .filter(|t| t.state == State::Dead)
-            .map(|t| t.tid)
-            .collect();
-        for tid in dead {
-            self.queues.block(tid, now());
+            .get(&tid)
+            .is_some_and(|t| t.state == State::Dead && t.runs_on(kthread))
+        {
             self.tasks.remove(&tid);
         }
     }
@@ -347,44 +335,20 @@ impl Scheduler {
 
     /// Runnable tasks (running ones included).
     pub fn runnable_count(&self) -> u32 {
-        self.queues.loads().iter().sum::<usize>() as u32
+        self.tasks
+            .values()
+            .filter(|t| t.state == State::Runnable)
+            .count() as u32
     }
 
-    /// Records that something happened that may let blocked tasks go on.
+    /// Something happened that may have made files ready (a system call completed, time
+    /// passed): the threads blocked for I/O run their calls again.
     pub fn note_progress(&mut self) {
-        self.progress = true;
-    }
-
-    /// Whether something happened since the last call.
-    pub fn take_progress(&mut self) -> bool {
-        core::mem::take(&mut self.progress)
-    }
-
-    /// Records whether CPU `cpu` sleeps for want of work.
-    pub fn set_idle(&mut self, cpu: usize, idle: bool) {
-        if cpu < 64 {
-            if idle {
-                self.idle_cpus |= 1 << cpu;
-            } else {
-                self.idle_cpus &= !(1 << cpu);
-            }
-        }
-    }
-
-    /// Wakes the sleeping CPUs if a task waits for a CPU.
-    pub fn kick_idle_cpus(&mut self) {
-        if self.idle_cpus == 0 {
+        if self.io_waiters.is_empty() {
             return;
         }
-        let waiting = self
-            .tasks
-            .values()
-            .any(|t| t.state == State::Runnable && t.on_cpu.is_none());
-        if waiting {
-            for cpu in (0..64).filter(|c| self.idle_cpus & (1 << c) != 0) {
-                frame::smp::send_ipi(cpu, frame::smp::IpiKind::Wakeup);
-            }
-            self.idle_cpus = 0;
+        for tid in core::mem::take(&mut self.io_waiters) {
+            self.make_runnable(tid);
         }
     }
 
@@ -403,11 +367,9 @@ impl Scheduler {
     }
 
     /// Applies what system call of task `tid` asked for; returns whether the task goes on
-    /// running (false: its time on the CPU ends).
+    /// running (false: it yields, blocks or ended).
     pub fn finish_syscall(&mut self, tid: Tid, outcome: Outcome) -> bool {
-        if !matches!(outcome, Outcome::Block(_)) {
-            self.progress = true;
-        }
+        let completed = !matches!(outcome, Outcome::Block(_));
         let Some(task) = self.tasks.get_mut(&tid) else {
             return false;
         };
@@ -438,8 +400,8 @@ impl Scheduler {
             }
             Outcome::Exit => false,
         };
-        if self.tasks.get(&tid).is_some_and(|t| t.state == State::Dead) {
-            self.make_dead(tid);
+        if completed {
+            self.note_progress();
         }
         go_on
     }
@@ -456,16 +418,6 @@ impl Scheduler {
         for tid in blocked {
             self.make_runnable(tid);
         }
-    }
-
-    /// The blocked tasks whose system call may be re-run to see whether it can complete (all
-    /// but vfork parents).
-    pub fn restartable(&self) -> alloc::vec::Vec<Tid> {
-        self.tasks
-            .values()
-            .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
-            .map(|t| t.tid)
-            .collect()
     }
 
     /// The vfork child `child` execs or exits: its parent may run again.
@@ -498,20 +450,22 @@ impl Scheduler {
         self.kick_process(pid);
     }
 
-    /// Gives task `old` the id `new` (a non-leader thread that execs becomes the leader).
+    /// Gives task `old` the id `new` (a non-leader thread that execs becomes the leader). Its
+    /// kernel task goes on, and learns its new id from [`Scheduler::take_renamed`].
     pub fn renumber(&mut self, old: Tid, new: Tid) {
-        self.queues.block(old, now());
         if let Some(mut task) = self.tasks.remove(&old) {
             task.tid = new;
-            task.state = State::Blocked(WaitFor::Io);
-            task.entity = Some(SchedEntity::new(
-                new,
-                task.sched.params,
-                cpu_mask(task.sched.affinity),
-            ));
             self.tasks.insert(new, task);
-            self.make_runnable(new);
+            self.renamed.insert(old, new);
+            if self.io_waiters.remove(&old) {
+                self.io_waiters.insert(new);
+            }
         }
+    }
+
+    /// The id thread `old` was given by [`Scheduler::renumber`], if it was renumbered.
+    pub fn take_renamed(&mut self, old: Tid) -> Option<Tid> {
+        self.renamed.remove(&old)
     }
 
     /// The live tasks of process `pid`.
