@@ -72,7 +72,7 @@ pub struct Task {
     /// Registers while switched out; see the module doc for who may touch them and when.
     ctx: UnsafeCell<TaskContext>,
     /// Owns the stack the task runs on (`None` for a bootstrap task).
-    _stack: Option<KernelStack>,
+    stack: Option<KernelStack>,
     entry: SpinLock<Option<Box<dyn FnOnce() + Send>>>,
     state: SpinLock<TaskState>,
     /// On a CPU, or still saving its registers there (see the module doc).
@@ -104,6 +104,12 @@ impl Task {
     /// Its state now (it may change as soon as this returns).
     pub fn state(&self) -> TaskState {
         *self.state.lock()
+    }
+
+    /// Whether it is a CPU's bootstrap task (the code the CPU ran before it met the
+    /// scheduler: the boot path, a secondary CPU's idle loop).
+    pub fn is_bootstrap(&self) -> bool {
+        self.stack.is_none()
     }
 
     /// The CPU it last ran on.
@@ -189,7 +195,7 @@ impl Task {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             name,
             ctx: UnsafeCell::new(ctx),
-            _stack: stack,
+            stack,
             entry: SpinLock::new(entry),
             state: SpinLock::new(if bootstrap {
                 TaskState::Running
@@ -353,6 +359,10 @@ pub fn yield_now() {
         crate::arch::irq_enabled(),
         "yield_now with interrupts disabled"
     );
+    {
+        let _irq = disable_local_irqs();
+        scheduler::get().yield_current(crate::cpu::current_id());
+    }
     switch_away(Leave::Yield);
 }
 

@@ -26,6 +26,13 @@ pub trait Scheduler: Sync {
 
     /// Called on every tick of CPU `cpu`: whether its running task should make way.
     fn should_preempt(&self, cpu: usize) -> bool;
+
+    /// The task running on CPU `cpu` is about to give the CPU up of its own will
+    /// ([`super::yield_now`], as `sched_yield(2)` does), before the `dequeue` that picks its
+    /// successor: a policy may pass it over once. Does nothing unless overridden.
+    fn yield_current(&self, cpu: usize) {
+        let _ = cpu;
+    }
 }
 
 static SCHEDULER: Once<&'static dyn Scheduler> = Once::new();
