@@ -20,6 +20,7 @@ pub mod futex;
 pub mod process;
 pub mod procfs;
 pub mod run;
+pub mod sched_policy;
 pub mod signal;
 pub mod stack;
 pub mod stats;

@@ -25,6 +25,9 @@
 //! when it takes the lock again. (It may have moved to another CPU after it was marked; then
 //! it notices at its next tick.)
 //!
+//! **Policy.** The `sched` crate decides which task runs where, as frame's injected scheduler
+//! (see `sched_policy`); `sched_yield` is a frame yield.
+//!
 //! **Ticks.** A kernel task, the ticker, runs once per tick: it handles `^C` on the console,
 //! samples the load averages and lets the threads blocked for I/O (console input has no
 //! wake-up of its own) re-check their calls.
@@ -72,6 +75,9 @@ fn world() -> MutexGuard<'static, World> {
 /// Runs the threads of `sched` until none is left; returns process 1's wait status. The
 /// caller (the boot CPU's bootstrap task) sleeps meanwhile.
 pub fn run(kernel: Kernel, sched: Scheduler) -> Option<i32> {
+    if !crate::sched_policy::install() {
+        log::warn!("run: frame already has a scheduler; nice, policies and balancing are its");
+    }
     WORLD.call_once(|| Mutex::new(World { kernel, sched }));
     {
         let mut w = world();
@@ -96,6 +102,7 @@ fn start_threads(sched: &mut Scheduler) {
             .affinity(task.sched.affinity)
             .spawn();
         task.kthread = Some(kthread);
+        sched.update_attr(tid);
     }
 }
 

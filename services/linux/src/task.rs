@@ -307,13 +307,15 @@ impl Scheduler {
         self.io_waiters.remove(&tid);
     }
 
-    /// Pushes task `tid`'s CPU affinity to its kernel task.
+    /// Pushes task `tid`'s scheduling attributes (policy, nice, affinity) to the policy that
+    /// schedules its kernel task.
     pub fn update_attr(&mut self, tid: Tid) {
         let Some(task) = self.tasks.get(&tid) else {
             return;
         };
         if let Some(kthread) = &task.kthread {
-            kthread.set_affinity(task.sched.affinity);
+            crate::sched_policy::set_params(kthread, task.sched.params);
+            crate::sched_policy::set_affinity(kthread, task.sched.affinity);
         }
     }
 

@@ -1,0 +1,208 @@
+//! The `sched` crate as frame's scheduling policy: which kernel task runs where and when.
+//!
+//! [`SchedPolicy`] implements `frame::task::Scheduler` over one [`sched::Scheduler`] keyed by
+//! frame task id (fair shares weighted by nice, `SCHED_FIFO`/`SCHED_RR` priorities,
+//! `SCHED_IDLE`, affinity, balancing), plus a map from id to the task for the ones in its run
+//! queues. It sits behind a frame `SpinLock`, since frame calls it with interrupts disabled,
+//! from ticks and from every CPU. User threads get their attributes from services
+//! ([`set_params`], [`set_affinity`]); other kernel tasks are fair tasks at nice 0, and the
+//! CPUs' bootstrap tasks (the secondary CPUs' idle loops, the boot path) are `SCHED_IDLE`, so
+//! they only run when nothing else wants the CPU.
+//!
+//! **Matching the two models.** In the `sched` crate a CPU's running task stays on its queue
+//! (as the queue's current task) until the next pick puts it back or a block takes it out;
+//! frame instead re-queues a task that yielded or was preempted after the switch, and tells
+//! the policy nothing when a task sleeps or ends. So:
+//! * `dequeue(cpu)` first looks at the queue's current task: if frame marked it sleeping or
+//!   ended, it is blocked out of the queues (its entity kept for its wake-up, or dropped);
+//!   otherwise it yields or is preempted, and `pick_next` puts it back and chooses.
+//! * `enqueue` of a task that is still on a queue (put back by that pick) changes nothing;
+//!   any other task is woken onto the least loaded CPU of its affinity.
+//! * A running task whose affinity no longer includes its CPU leaves it at a pick only when
+//!   something else can run there: frame keeps a task running when `dequeue` finds nothing,
+//!   and a task must never wait on another CPU's queue while it still runs.
+
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+
+use frame::sync::SpinLock;
+use frame::task::{Task, TaskState};
+use sched::{CpuMask, Policy, SchedEntity, SchedParams};
+
+/// The scheduler's clock: nanoseconds since boot.
+fn now() -> u64 {
+    frame::timer::uptime().as_nanos() as u64
+}
+
+/// The `sched` crate's CPU mask for an affinity word (bit `n`: CPU `n`).
+fn cpu_mask(affinity: u64) -> CpuMask {
+    CpuMask::from_le_bytes(&affinity.to_le_bytes())
+}
+
+/// What the lock protects.
+struct Queues {
+    /// The run queues, keyed by frame task id.
+    queues: sched::Scheduler<u64>,
+    /// The tasks on the run queues (waiting or current).
+    runnable: BTreeMap<u64, Arc<Task>>,
+    /// The entities of sleeping tasks, kept for their wake-up (vruntime, lag, attributes).
+    sleeping: BTreeMap<u64, SchedEntity<u64>>,
+    /// Attributes set for tasks the queues have not seen yet.
+    early_params: BTreeMap<u64, SchedParams>,
+}
+
+/// The `sched` crate behind frame's `Scheduler` hook (see the module doc).
+pub struct SchedPolicy {
+    inner: SpinLock<Option<Queues>>,
+}
+
+/// The policy installed by [`install`].
+static POLICY: SchedPolicy = SchedPolicy {
+    inner: SpinLock::new(None),
+};
+
+/// Makes [`SchedPolicy`] frame's scheduler. Must run before the first task is spawned; returns
+/// false if frame already uses another scheduler.
+pub fn install() -> bool {
+    frame::task::inject_scheduler(&POLICY)
+}
+
+/// Sets the policy, priority and nice value of kernel task `task` (a user thread's).
+pub fn set_params(task: &Task, params: SchedParams) {
+    POLICY.with(|q| {
+        let id = task.id();
+        if q.queues.set_params(id, params, now()) {
+            return;
+        }
+        match q.sleeping.get_mut(&id) {
+            Some(e) => e.set_params(params),
+            None => {
+                q.early_params.insert(id, params);
+            }
+        }
+    });
+}
+
+/// Lets kernel task `task` (a user thread's) run only on the CPUs of `affinity` (bit `n`:
+/// CPU `n`; no online CPU: any). frame's copy of the mask changes too.
+pub fn set_affinity(task: &Task, affinity: u64) {
+    task.set_affinity(affinity);
+    let mask = cpu_mask(task.affinity());
+    POLICY.with(|q| {
+        let id = task.id();
+        if let Some(e) = q.sleeping.get_mut(&id) {
+            let _ = e.set_affinity(mask);
+            return;
+        }
+        // Waiting, it moves at once to a CPU of the mask; running, at a later pick (see the
+        // module doc). A task not seen yet takes frame's mask at its first wake-up.
+        let _ = q.queues.set_affinity(id, mask, now());
+    });
+}
+
+impl SchedPolicy {
+    /// Runs `f` on the queues (made on first use, for the CPUs there are), interrupts
+    /// disabled.
+    fn with<R>(&self, f: impl FnOnce(&mut Queues) -> R) -> R {
+        let mut inner = self.inner.lock();
+        let q = inner.get_or_insert_with(|| Queues {
+            queues: sched::Scheduler::new(frame::cpu::count(), sched::Tunables::default()),
+            runnable: BTreeMap::new(),
+            sleeping: BTreeMap::new(),
+            early_params: BTreeMap::new(),
+        });
+        f(q)
+    }
+}
+
+impl Queues {
+    /// A new entity for `task`, which the queues have not seen.
+    fn new_entity(&mut self, task: &Task) -> SchedEntity<u64> {
+        let params = match self.early_params.remove(&task.id()) {
+            Some(params) => params,
+            None if task.is_bootstrap() => {
+                SchedParams::new(Policy::Idle, 0, 0).unwrap_or(SchedParams::normal(19))
+            }
+            None => SchedParams::normal(0),
+        };
+        SchedEntity::new(task.id(), params, cpu_mask(task.affinity()))
+    }
+}
+
+impl frame::task::Scheduler for SchedPolicy {
+    fn enqueue(&self, task: Arc<Task>) -> usize {
+        self.with(|q| {
+            let id = task.id();
+            if let Some(cpu) = q.queues.cpu_of(id) {
+                // Put back by the pick that switched it out.
+                return cpu;
+            }
+            let entity = match q.sleeping.remove(&id) {
+                Some(e) => e,
+                None => q.new_entity(&task),
+            };
+            let now = now();
+            let cpu = match q.queues.wake(entity, now) {
+                Ok((cpu, _)) => cpu,
+                Err(mut entity) => {
+                    // No CPU of its mask is online: let it run anywhere rather than never.
+                    let _ = entity.set_affinity(CpuMask::all());
+                    match q.queues.wake(entity, now) {
+                        Ok((cpu, _)) => cpu,
+                        Err(_) => unreachable!("a task that may run anywhere has a CPU"),
+                    }
+                }
+            };
+            q.runnable.insert(id, task);
+            cpu
+        })
+    }
+
+    fn dequeue(&self, cpu: usize) -> Option<Arc<Task>> {
+        self.with(|q| {
+            let now = now();
+            if cpu >= q.queues.ncpus() {
+                return None;
+            }
+            if let Some(cur) = q.queues.queue(cpu).current() {
+                let state = q.runnable.get(&cur).map(|t| t.state());
+                match state {
+                    Some(TaskState::Sleeping) => {
+                        q.runnable.remove(&cur);
+                        if let Some(e) = q.queues.block(cur, now) {
+                            q.sleeping.insert(cur, e);
+                        }
+                    }
+                    Some(TaskState::Exited) | None => {
+                        q.runnable.remove(&cur);
+                        q.queues.block(cur, now);
+                    }
+                    Some(TaskState::Runnable | TaskState::Running) => {
+                        let must_leave = q
+                            .queues
+                            .entity(cur)
+                            .is_some_and(|e| !e.affinity().contains(cpu));
+                        if must_leave && q.queues.queue(cpu).nr_running() <= 1 {
+                            // Nothing else to switch to: it keeps the CPU for now.
+                            return None;
+                        }
+                    }
+                }
+            }
+            let next = q.queues.pick_next(cpu, now)?;
+            q.runnable.get(&next).cloned()
+        })
+    }
+
+    fn should_preempt(&self, cpu: usize) -> bool {
+        self.with(|q| cpu < q.queues.ncpus() && q.queues.tick(cpu, now()))
+    }
+
+    fn yield_current(&self, cpu: usize) {
+        self.with(|q| {
+            if cpu < q.queues.ncpus() {
+                q.queues.yield_current(cpu, now());
+            }
+        });
+    }
+}
