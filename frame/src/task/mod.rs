@@ -39,7 +39,7 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 pub use preempt::{PreemptGuard, disable_preempt, preemptible, preemption_point};
-pub use scheduler::{FifoScheduler, Scheduler, inject_scheduler};
+pub use scheduler::{FifoScheduler, Placement, Scheduler, inject_scheduler};
 pub use sleep::sleep;
 pub use wait::WaitQueue;
 
@@ -526,9 +526,11 @@ fn enqueue(task: Arc<Task>) {
         "queueing task {}",
         task.id
     );
-    let cpu = scheduler::get().enqueue(task);
-    preempt::set_need_resched(cpu);
-    kick(cpu);
+    let placed = scheduler::get().enqueue(task);
+    if placed.preempt {
+        preempt::set_need_resched(placed.cpu);
+    }
+    kick(placed.cpu);
 }
 
 /// Gets CPU `cpu` out of `wait_for_interrupt` (an IPI), unless it is the running CPU.

@@ -16,9 +16,9 @@ use crate::sync::SpinLock;
 
 /// A scheduling policy over per-CPU run queues. Called with interrupts disabled, from any CPU.
 pub trait Scheduler: Sync {
-    /// Queues `task`, which is runnable and may run on the CPUs of [`Task::affinity`]; returns
-    /// the CPU whose queue took it.
-    fn enqueue(&self, task: Arc<Task>) -> usize;
+    /// Queues `task`, which is runnable and may run on the CPUs of [`Task::affinity`]; says
+    /// which CPU's queue took it and whether that CPU should switch tasks at its next chance.
+    fn enqueue(&self, task: Arc<Task>) -> Placement;
 
     /// Takes the task CPU `cpu` should run next, if any (its own queue first; it may take work
     /// queued elsewhere that may run on `cpu`).
@@ -33,6 +33,15 @@ pub trait Scheduler: Sync {
     fn yield_current(&self, cpu: usize) {
         let _ = cpu;
     }
+}
+
+/// Where [`Scheduler::enqueue`] put a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The CPU whose queue took the task (it is sent a wake-up IPI if it is another).
+    pub cpu: usize,
+    /// Whether that CPU's running task should make way (the CPU's `need_resched` is set).
+    pub preempt: bool,
 }
 
 static SCHEDULER: Once<&'static dyn Scheduler> = Once::new();
@@ -76,14 +85,15 @@ impl Default for FifoScheduler {
 }
 
 impl Scheduler for FifoScheduler {
-    fn enqueue(&self, task: Arc<Task>) -> usize {
+    fn enqueue(&self, task: Arc<Task>) -> Placement {
         let last = task.last_cpu();
         let cpu = crate::smp::online_cpus()
             .filter(|&c| task.may_run_on(c))
             .min_by_key(|&c| (self.queues.get_on(c).lock().len(), c != last))
             .unwrap_or(last);
         self.queues.get_on(cpu).lock().push_back(task);
-        cpu
+        // Round robin: the newcomer gets a turn at the next chance.
+        Placement { cpu, preempt: true }
     }
 
     fn dequeue(&self, cpu: usize) -> Option<Arc<Task>> {

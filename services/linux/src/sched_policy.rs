@@ -26,7 +26,7 @@ use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 
 use frame::sync::SpinLock;
-use frame::task::{Task, TaskState};
+use frame::task::{Placement, Task, TaskState};
 use sched::{CpuMask, Policy, SchedEntity, SchedParams};
 
 /// The scheduler's clock: nanoseconds since boot.
@@ -130,31 +130,34 @@ impl Queues {
 }
 
 impl frame::task::Scheduler for SchedPolicy {
-    fn enqueue(&self, task: Arc<Task>) -> usize {
+    fn enqueue(&self, task: Arc<Task>) -> Placement {
         self.with(|q| {
             let id = task.id();
             if let Some(cpu) = q.queues.cpu_of(id) {
                 // Put back by the pick that switched it out.
-                return cpu;
+                return Placement {
+                    cpu,
+                    preempt: false,
+                };
             }
             let entity = match q.sleeping.remove(&id) {
                 Some(e) => e,
                 None => q.new_entity(&task),
             };
             let now = now();
-            let cpu = match q.queues.wake(entity, now) {
-                Ok((cpu, _)) => cpu,
+            let (cpu, preempt) = match q.queues.wake(entity, now) {
+                Ok(placed) => placed,
                 Err(mut entity) => {
                     // No CPU of its mask is online: let it run anywhere rather than never.
                     let _ = entity.set_affinity(CpuMask::all());
                     match q.queues.wake(entity, now) {
-                        Ok((cpu, _)) => cpu,
+                        Ok(placed) => placed,
                         Err(_) => unreachable!("a task that may run anywhere has a CPU"),
                     }
                 }
             };
             q.runnable.insert(id, task);
-            cpu
+            Placement { cpu, preempt }
         })
     }
 
