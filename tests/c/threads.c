@@ -432,6 +432,33 @@ static void test_thread_signals(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+static volatile int exec_spin;
+
+static void *exec_from_thread(void *arg)
+{
+	(void)arg;
+	char *argv[] = { "/tests/exit_code", NULL };
+	execv(argv[0], argv);
+	_exit(99);
+}
+
+static void test_exec_from_thread(void)
+{
+	/* A non-leader thread execs while the leader runs in user mode: the leader ends, the
+	 * execing thread takes over the process id and runs the new program. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+		pthread_create(&t, NULL, exec_from_thread, NULL);
+		for (;;)
+			exec_spin++;
+	}
+	int status = 0;
+	pid_t got = waitpid(pid, &status, 0);
+	check("execve from a non-leader thread ends the others and runs the program as the process",
+	      got == pid && WIFEXITED(status) && WEXITSTATUS(status) == 3);
+}
+
 int main(void)
 {
 	test_create_join();
@@ -443,6 +470,7 @@ int main(void)
 	test_fork_under_threads();
 	test_futex();
 	test_thread_signals();
+	test_exec_from_thread();
 	printf("DONE %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

@@ -141,8 +141,10 @@ fn thread_main(mut tid: Tid) {
                 crate::stats::note_switch();
                 w = world();
                 // Woken (already runnable, or dead), or the deadline passed: the call runs
-                // again and decides.
-                w.sched.make_runnable(tid);
+                // again and decides. (If the entry is another thread's now, the loop ends.)
+                if w.sched.task(tid).is_some_and(|t| t.runs_on(&me)) {
+                    w.sched.make_runnable(tid);
+                }
                 continue;
             }
             State::Runnable => {}
@@ -150,7 +152,7 @@ fn thread_main(mut tid: Tid) {
         if task.has_pending_signal() {
             crate::signal::deliver(kernel, sched, tid);
         }
-        let Some(task) = sched.task_mut(tid) else {
+        let Some(task) = sched.task_mut(tid).filter(|t| t.runs_on(&me)) else {
             break;
         };
         if task.state != State::Runnable {
@@ -169,7 +171,7 @@ fn thread_main(mut tid: Tid) {
             drop(w);
             let exit = ctx.run(&space);
             w = world();
-            let Some(task) = w.sched.task_mut(tid) else {
+            let Some(task) = w.sched.task_mut(tid).filter(|t| t.runs_on(&me)) else {
                 break;
             };
             task.ctx = ctx;
