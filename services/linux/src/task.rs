@@ -218,7 +218,8 @@ impl Wakeup {
     /// Wakes the thread (it re-examines its task: runnable again, dead, signalled).
     pub fn wake(&self) {
         self.pending.store(true, Ordering::Release);
-        self.queue.wake_all();
+        // Only the thread's own kernel task ever waits here.
+        self.queue.wake_one();
     }
 
     /// Forgets earlier wake-ups (the thread is about to block again).
