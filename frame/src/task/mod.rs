@@ -399,7 +399,8 @@ fn switch_away(why: Leave) {
     let mut cur = Some(cur);
     loop {
         let cpu = crate::cpu::current_id();
-        if let Some(next) = scheduler::get().dequeue(cpu) {
+        let leaving = cur.as_ref().expect("the running task");
+        if let Some(next) = scheduler::get().dequeue(cpu, leaving) {
             let cur = cur.take().expect("the running task");
             if !Arc::ptr_eq(&cur, &next) {
                 switch_to(cur, next);

@@ -13,9 +13,10 @@
 //! (as the queue's current task) until the next pick puts it back or a block takes it out;
 //! frame instead re-queues a task that yielded or was preempted after the switch, and tells
 //! the policy nothing when a task sleeps or ends. So:
-//! * `dequeue(cpu)` first looks at the queue's current task: if frame marked it sleeping or
-//!   ended, it is blocked out of the queues (its entity kept for its wake-up, or dropped);
-//!   otherwise it yields or is preempted, and `pick_next` puts it back and chooses.
+//! * `dequeue(cpu, leaving)` first looks at the task leaving the CPU (the queue's current
+//!   task): if frame marked it sleeping or ended, it is blocked out of the queues (its entity
+//!   kept for its wake-up, or dropped); otherwise it yields or is preempted, and `pick_next`
+//!   puts it back and chooses.
 //! * `enqueue` of a task that is still on a queue (put back by that pick) changes nothing;
 //!   any other task is woken onto the least loaded CPU of its affinity.
 //! * A running task whose affinity no longer includes its CPU leaves it at a pick only when
@@ -161,34 +162,41 @@ impl frame::task::Scheduler for SchedPolicy {
         })
     }
 
-    fn dequeue(&self, cpu: usize) -> Option<Arc<Task>> {
+    fn dequeue(&self, cpu: usize, leaving: &Task) -> Option<Arc<Task>> {
         self.with(|q| {
-            let now = now();
             if cpu >= q.queues.ncpus() {
                 return None;
             }
-            if let Some(cur) = q.queues.queue(cpu).current() {
-                let state = q.runnable.get(&cur).map(|t| t.state());
-                match state {
-                    Some(TaskState::Sleeping) => {
-                        q.runnable.remove(&cur);
-                        if let Some(e) = q.queues.block(cur, now) {
-                            q.sleeping.insert(cur, e);
+            let now = now();
+            let id = leaving.id();
+            // Not so when it was woken while still on the CPU after it went to sleep: it then
+            // runs on outside the queues until it is next switched out.
+            let current_here = q.queues.queue(cpu).current() == Some(id);
+            match leaving.state() {
+                TaskState::Sleeping => {
+                    if current_here {
+                        q.runnable.remove(&id);
+                        if let Some(e) = q.queues.block(id, now) {
+                            q.sleeping.insert(id, e);
                         }
                     }
-                    Some(TaskState::Exited) | None => {
-                        q.runnable.remove(&cur);
-                        q.queues.block(cur, now);
+                }
+                TaskState::Exited => {
+                    if current_here {
+                        q.queues.block(id, now);
                     }
-                    Some(TaskState::Runnable | TaskState::Running) => {
-                        let must_leave = q
-                            .queues
-                            .entity(cur)
+                    q.runnable.remove(&id);
+                    q.sleeping.remove(&id);
+                    q.early_params.remove(&id);
+                }
+                TaskState::Runnable | TaskState::Running => {
+                    let must_leave = current_here
+                        && q.queues
+                            .entity(id)
                             .is_some_and(|e| !e.affinity().contains(cpu));
-                        if must_leave && q.queues.queue(cpu).nr_running() <= 1 {
-                            // Nothing else to switch to: it keeps the CPU for now.
-                            return None;
-                        }
+                    if must_leave && q.queues.queue(cpu).nr_running() <= 1 {
+                        // Nothing else to switch to: it keeps the CPU for now.
+                        return None;
                     }
                 }
             }
