@@ -83,6 +83,8 @@ pub struct Task {
     affinity: AtomicU64,
     exited: AtomicBool,
     exit_waiters: WaitQueue,
+    /// A CPU's idle task ([`idle_task`]): never queued, never sleeps.
+    idle: bool,
 }
 
 // SAFETY: every field is `Sync` except `ctx`, which only the CPU switching the task out
@@ -207,6 +209,7 @@ impl Task {
             affinity: AtomicU64::new(affinity),
             exited: AtomicBool::new(false),
             exit_waiters: WaitQueue::new(),
+            idle: false,
         }
     }
 }
@@ -410,11 +413,21 @@ fn switch_away(why: Leave) {
             break;
         }
         let task = cur.as_ref().expect("the running task");
+        let keep = task.idle || scheduler::get().keeps_cpu(cpu, task);
         let mut state = task.state.lock();
         match *state {
             // Nothing else to run: keep running.
-            TaskState::Runnable | TaskState::Running => {
+            TaskState::Runnable | TaskState::Running if keep => {
                 *state = TaskState::Running;
+                break;
+            }
+            // It must leave this CPU (its affinity changed) and nothing else runs here: the
+            // CPU's idle task takes over, and the switch queues this one for another CPU.
+            TaskState::Runnable | TaskState::Running => {
+                *state = TaskState::Runnable;
+                drop(state);
+                let cur = cur.take().expect("the running task");
+                switch_to(cur, idle_task(cpu));
                 break;
             }
             // Idle on this stack until some task (maybe this one) is runnable.
@@ -482,11 +495,49 @@ fn finish_switch() {
             TaskState::Sleeping | TaskState::Exited => false,
         }
     };
-    if queue {
+    if queue && !prev.idle {
         enqueue(prev);
     }
     // An exited task's last reference may go here, and its stack with it: this CPU is on
     // another stack now.
+}
+
+/// Stack size of the CPUs' idle tasks (interrupt handlers run on them).
+const IDLE_STACK_SIZE: usize = 16 * 1024;
+
+/// Each CPU's idle task, made the first time it is needed.
+static IDLE_TASKS: CpuLocal<SpinLock<Option<Arc<Task>>>> =
+    CpuLocal::new([const { SpinLock::new(None) }; MAX_CPUS]);
+
+/// CPU `cpu`'s idle task (the running CPU's), for a task that must leave the CPU when nothing
+/// else is runnable there: it runs whatever is queued for the CPU, else waits for interrupts.
+/// It is never queued: a switch away from it leaves it runnable for the next time.
+fn idle_task(cpu: usize) -> Arc<Task> {
+    IDLE_TASKS
+        .get()
+        .lock()
+        .get_or_insert_with(|| {
+            let stack = KernelStack::new(IDLE_STACK_SIZE);
+            let ctx = TaskContext::new(stack.top(), task_entry);
+            let mut name = String::from("idle");
+            push_decimal(&mut name, cpu);
+            let entry: Box<dyn FnOnce() + Send> = Box::new(idle_main);
+            let mut task = Task::new(name, ctx, Some(stack), Some(entry), 1 << cpu, cpu);
+            task.idle = true;
+            Arc::new(task)
+        })
+        .clone()
+}
+
+/// The idle task's body: like a secondary CPU's idle loop.
+fn idle_main() {
+    loop {
+        // Interrupts stay off from the scheduler's check to the wait, which enables them
+        // atomically with sleeping, so a wake-up sent after the check ends the wait.
+        crate::arch::irq_disable();
+        switch_away(Leave::Yield);
+        crate::cpu::wait_for_interrupt();
+    }
 }
 
 /// Where every new task starts, on its own stack, from `switch_context`.

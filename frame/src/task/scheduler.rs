@@ -30,6 +30,15 @@ pub trait Scheduler: Sync {
     /// Called on every tick of CPU `cpu`: whether its running task should make way.
     fn should_preempt(&self, cpu: usize) -> bool;
 
+    /// Whether `task`, runnable on CPU `cpu` when [`Scheduler::dequeue`] found nothing else to
+    /// run there, may go on running there. If not, the CPU switches to its idle task, and
+    /// `task` is then queued ([`Scheduler::enqueue`]) like any task switched out. A policy that
+    /// moved `task` to another CPU's queue in `dequeue` must say no, or that CPU would wait
+    /// for it forever. By default: whether its affinity allows `cpu`.
+    fn keeps_cpu(&self, cpu: usize, task: &Task) -> bool {
+        task.may_run_on(cpu)
+    }
+
     /// The task running on CPU `cpu` is about to give the CPU up of its own will
     /// ([`super::yield_now`], as `sched_yield(2)` does), before the `dequeue` that picks its
     /// successor: a policy may pass it over once. Does nothing unless overridden.

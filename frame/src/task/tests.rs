@@ -252,4 +252,26 @@ crate::ktest! {
         // The woken wait took itself off the queue.
         assert!(queue.is_empty());
     }
+
+    fn a_task_leaves_a_cpu_its_affinity_no_longer_allows_even_with_nothing_else_to_run() {
+        if crate::smp::online_count() < 2 {
+            log::warn!("ktest: the affinity move test needs 2 CPUs; skipped");
+            return;
+        }
+        let (from, to) = (0, other_cpu());
+        let seen = Arc::new(AtomicUsize::new(usize::MAX));
+        let s = seen.clone();
+        // This task sleeps in `join` meanwhile: CPU `from` has nothing else to run.
+        let task = TaskOptions::new(move || {
+            assert_eq!(crate::cpu::current_id(), from);
+            current().set_affinity(1 << to);
+            yield_now();
+            s.store(crate::cpu::current_id(), Ordering::SeqCst);
+        })
+        .name("mover")
+        .cpu(from)
+        .spawn();
+        task.join();
+        assert_eq!(seen.load(Ordering::SeqCst), to);
+    }
 }
