@@ -19,9 +19,10 @@
 //!   puts it back and chooses.
 //! * `enqueue` of a task that is still on a queue (put back by that pick) changes nothing;
 //!   any other task is woken onto the least loaded CPU of its affinity.
-//! * A running task whose affinity no longer includes its CPU leaves it at a pick only when
-//!   something else can run there: frame keeps a task running when `dequeue` finds nothing,
-//!   and a task must never wait on another CPU's queue while it still runs.
+//! * A running task whose affinity no longer includes its CPU leaves it at its next pick: the
+//!   pick moves it to a queue of its mask (another CPU may take it from there once this one
+//!   has switched it out); if nothing else is runnable here, `keeps_cpu` says no and frame
+//!   switches to the CPU's idle task.
 
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
@@ -189,20 +190,20 @@ impl frame::task::Scheduler for SchedPolicy {
                     q.sleeping.remove(&id);
                     q.early_params.remove(&id);
                 }
-                TaskState::Runnable | TaskState::Running => {
-                    let must_leave = current_here
-                        && q.queues
-                            .entity(id)
-                            .is_some_and(|e| !e.affinity().contains(cpu));
-                    if must_leave && q.queues.queue(cpu).nr_running() <= 1 {
-                        // Nothing else to switch to: it keeps the CPU for now.
-                        return None;
-                    }
-                }
+                // It yields or was preempted: the pick puts it back (or, if its affinity no
+                // longer allows this CPU, on another CPU's queue, and frame hands this CPU to
+                // its idle task should nothing else be runnable here).
+                TaskState::Runnable | TaskState::Running => {}
             }
             let next = q.queues.pick_next(cpu, now)?;
             q.runnable.get(&next).cloned()
         })
+    }
+
+    fn keeps_cpu(&self, cpu: usize, task: &Task) -> bool {
+        // Queued elsewhere by the pick (its affinity changed): it must let go of this CPU
+        // first. Outside the queues (woken while still on the CPU) it may go on.
+        self.with(|q| q.queues.cpu_of(task.id()).is_none_or(|c| c == cpu))
     }
 
     fn should_preempt(&self, cpu: usize) -> bool {
