@@ -38,6 +38,14 @@ static void test_affinity(void)
 	check("sched_setaffinity to CPU 0 sticks", sched_setaffinity(0, sizeof one, &one) == 0 &&
 							 sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1 &&
 							 CPU_ISSET(0, &set));
+	check("getcpu reports CPU 0 after sched_setaffinity to CPU 0", sched_getcpu() == 0);
+	if (online > 1) {
+		cpu_set_t last;
+		CPU_ZERO(&last);
+		CPU_SET(online - 1, &last);
+		check("sched_setaffinity to the last CPU moves the caller there",
+		      sched_setaffinity(0, sizeof last, &last) == 0 && sched_getcpu() == online - 1);
+	}
 	sched_setaffinity(0, sizeof set, &set);
 	cpu_set_t none;
 	CPU_ZERO(&none);

@@ -396,6 +396,8 @@ define_syscalls! {
         uaddr2: UserAddr,
         val3: u32,
     );
+    /// getcpu(2): the CPU (and NUMA node) the caller runs on; either pointer may be null.
+    Getcpu => getcpu(cpu: UserAddr, node: UserAddr);
     /// sched_yield(2).
     SchedYield => sched_yield();
     /// sched_getaffinity(2): returns the bytes written to `mask`.

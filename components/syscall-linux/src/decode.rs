@@ -687,6 +687,10 @@ fn decode_known(arch: Arch, sysno: Sysno, a: Args) -> Option<Syscall> {
             uaddr2: a.ptr(4),
             val3: a.uint(5),
         },
+        S::getcpu => C::Getcpu {
+            cpu: a.ptr(0),
+            node: a.ptr(1),
+        },
         S::sched_yield => C::SchedYield {},
         S::sched_getaffinity => C::SchedGetaffinity {
             pid: a.int(0),

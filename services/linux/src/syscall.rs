@@ -1955,6 +1955,19 @@ impl SyscallHandler for Handler<'_> {
         self.do_setpriority(which, who, prio)
     }
 
+    fn getcpu(&mut self, cpu: UserAddr, node: UserAddr) -> SysResult {
+        // The CPU this thread's kernel task runs on now (it may have moved by the time the
+        // caller looks, as on Linux); one NUMA node.
+        let here = frame::cpu::current_id() as u32;
+        if cpu.0 != 0 {
+            self.write_user(cpu, &here.to_le_bytes())?;
+        }
+        if node.0 != 0 {
+            self.write_user(node, &0u32.to_le_bytes())?;
+        }
+        Ok(0)
+    }
+
     fn sched_yield(&mut self) -> SysResult {
         self.outcome = Some(Outcome::Yield(0));
         Ok(0)
@@ -2325,6 +2338,7 @@ static IMPLEMENTED: &[Sysno] = &[
     Sysno::futex,
     Sysno::arch_prctl,
     Sysno::sched_yield,
+    Sysno::getcpu,
     Sysno::sched_getaffinity,
     Sysno::sched_setaffinity,
     Sysno::sched_getscheduler,
