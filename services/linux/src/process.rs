@@ -1,4 +1,4 @@
-//! Processes, the process table and the kernel's run loop.
+//! Processes and the process table.
 //!
 //! A [`Process`] owns an address space, a file-descriptor table, a working directory and a
 //! program break; its threads are [`Task`]s. When a process exits it stays in the table as a

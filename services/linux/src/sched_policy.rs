@@ -19,6 +19,9 @@
 //!   puts it back and chooses.
 //! * `enqueue` of a task that is still on a queue (put back by that pick) changes nothing;
 //!   any other task is woken onto the least loaded CPU of its affinity.
+//! * Balancing: an idle CPU pulls waiting tasks at its picks (the `sched` crate's idle
+//!   balancing), and every CPU pulls from the busiest every few ticks; only waiting tasks
+//!   move, never a CPU's current one.
 //! * A running task whose affinity no longer includes its CPU leaves it at its next pick: the
 //!   pick moves it to a queue of its mask (another CPU may take it from there once this one
 //!   has switched it out); if nothing else is runnable here, `keeps_cpu` says no and frame
@@ -30,6 +33,9 @@ use alloc::sync::Arc;
 use frame::sync::SpinLock;
 use frame::task::{Placement, Task, TaskState};
 use sched::{CpuMask, Policy, SchedEntity, SchedParams};
+
+/// Ticks of a CPU between two periodic balancing passes of it (40 ms at 100 Hz).
+const BALANCE_TICKS: u64 = 4;
 
 /// The scheduler's clock: nanoseconds since boot.
 fn now() -> u64 {
@@ -207,7 +213,17 @@ impl frame::task::Scheduler for SchedPolicy {
     }
 
     fn should_preempt(&self, cpu: usize) -> bool {
-        self.with(|q| cpu < q.queues.ncpus() && q.queues.tick(cpu, now()))
+        self.with(|q| {
+            if cpu >= q.queues.ncpus() {
+                return false;
+            }
+            let now = now();
+            // Periodic balancing: an idle CPU pulls work at every pick, a busy one only here.
+            if frame::timer::cpu_ticks(cpu).is_multiple_of(BALANCE_TICKS) {
+                q.queues.balance(cpu, now);
+            }
+            q.queues.tick(cpu, now)
+        })
     }
 
     fn yield_current(&self, cpu: usize) {

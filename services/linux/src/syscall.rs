@@ -3,7 +3,8 @@
 //!
 //! User memory is only touched through `UserSpace::read`/`write`, which walk the page table in
 //! software: a bad or kernel pointer gets `EFAULT`, never a kernel fault. A call that must wait
-//! records why in `outcome` and returns; the run loop restarts it when the task is woken.
+//! records why in `outcome` and returns; the thread's kernel task restarts it when woken (see
+//! `run`).
 
 use alloc::string::String;
 use alloc::sync::Arc;

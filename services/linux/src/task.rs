@@ -185,13 +185,13 @@ impl Task {
     }
 }
 
-/// What a system call asks the run loop to do.
+/// What a system call asks the thread's kernel task to do.
 pub enum Outcome {
     /// Return this value (already encoded: a negative errno for failure) and continue.
     Return(isize),
     /// Block: the call restarts when the task is woken.
     Block(WaitFor),
-    /// Return this value and end the time slice (sched_yield).
+    /// Return this value and yield the CPU (sched_yield).
     Yield(isize),
     /// Return this value, then wait (vfork: the call is complete, and the task sleeps until
     /// its child lets go of the address space).
