@@ -237,10 +237,18 @@ struct KernelStack {
 
 impl KernelStack {
     fn new(size: usize) -> Self {
+        Self::try_new(size).expect("no memory for a task's stack")
+    }
+
+    /// A stack of `size` bytes (at least 4 KiB), or `None` if the heap cannot hold it.
+    fn try_new(size: usize) -> Option<Self> {
         let words = size.div_ceil(16).max(256);
-        Self {
-            mem: alloc::vec![0u128; words].into_boxed_slice(),
-        }
+        let mut mem = alloc::vec::Vec::new();
+        mem.try_reserve_exact(words).ok()?;
+        mem.resize(words, 0u128);
+        Some(Self {
+            mem: mem.into_boxed_slice(),
+        })
     }
 
     fn top(&self) -> usize {
@@ -297,8 +305,19 @@ impl TaskOptions {
     }
 
     /// Makes the task runnable and returns it.
+    ///
+    /// # Panics
+    ///
+    /// If the heap cannot hold its stack (see [`TaskOptions::try_spawn`]).
     pub fn spawn(self) -> Arc<Task> {
-        let stack = KernelStack::new(self.stack_size);
+        self.try_spawn().expect("no memory for a task's stack")
+    }
+
+    /// Makes the task runnable and returns it, or returns `None` (and starts nothing) if the
+    /// heap cannot hold its stack: for tasks made on behalf of user programs, which must not
+    /// bring the kernel down by asking for too many.
+    pub fn try_spawn(self) -> Option<Arc<Task>> {
+        let stack = KernelStack::try_new(self.stack_size)?;
         let ctx = TaskContext::new(stack.top(), task_entry);
         let mut affinity = self.affinity & crate::smp::online_mask();
         if affinity == 0 {
@@ -314,7 +333,7 @@ impl TaskOptions {
         ));
         mark_used();
         enqueue(task.clone());
-        task
+        Some(task)
     }
 }
 
