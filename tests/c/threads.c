@@ -432,6 +432,46 @@ static void test_thread_signals(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+static pthread_mutex_t many_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t many_go = PTHREAD_COND_INITIALIZER;
+static int many_released;
+
+static void *many_body(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&many_lock);
+	while (!many_released)
+		pthread_cond_wait(&many_go, &many_lock);
+	pthread_mutex_unlock(&many_lock);
+	return NULL;
+}
+
+static void test_many_threads(void)
+{
+	/* Threads until the kernel says no (or 2000): it must refuse with EAGAIN, and go on. */
+	enum { MOST = 2000 };
+	static pthread_t t[MOST];
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 16384);
+	int n = 0, err = 0;
+	while (n < MOST && (err = pthread_create(&t[n], &attr, many_body, NULL)) == 0)
+		n++;
+	check("creating threads up to the limit fails with EAGAIN, if at all", n > 100 && (n == MOST || err == EAGAIN));
+	pthread_mutex_lock(&many_lock);
+	many_released = 1;
+	pthread_cond_broadcast(&many_go);
+	pthread_mutex_unlock(&many_lock);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(5);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	check("after those threads end, fork works again", WIFEXITED(status) && WEXITSTATUS(status) == 5);
+}
+
 static volatile int exec_spin;
 
 static void *exec_from_thread(void *arg)
@@ -471,6 +511,7 @@ int main(void)
 	test_futex();
 	test_thread_signals();
 	test_exec_from_thread();
+	test_many_threads();
 	printf("DONE %d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

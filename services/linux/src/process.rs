@@ -275,7 +275,7 @@ impl Kernel {
         let mut ctx = UserContext::new();
         crate::syscall::exec_into(&self, &process, &mut ctx, path, &argv, &envp)?;
         let mut sched = Scheduler::default();
-        sched.spawn(Task::new(pid, process, ctx));
+        sched.spawn(Task::new(pid, process, ctx))?;
         crate::run::run(self, sched).ok_or(Errno::ESRCH)
     }
 

@@ -43,6 +43,7 @@ use frame::user::UserExit;
 use spin::Once;
 use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
+use crate::Errno;
 use crate::process::{Kernel, Pid};
 use crate::signal::Fault;
 use crate::task::{Outcome, SYSCALL_INSN_LEN, Scheduler, State, Tid};
@@ -61,9 +62,10 @@ static LIVE_THREADS: AtomicUsize = AtomicUsize::new(0);
 /// Woken when the last thread's kernel task ends.
 static ALL_ENDED: WaitQueue = WaitQueue::new();
 
-/// Kernel stack size of a thread's task: system calls nest deeply (ELF loading, the VFS,
-/// signal frames) and run on it.
-const THREAD_STACK_SIZE: usize = 128 * 1024;
+/// Kernel stack size of a thread's task, on which its system calls, faults and signal
+/// deliveries run: as large as the secondary CPUs' boot stacks, which ran all of them before
+/// threads had tasks (the deepest seen in the test suites is about 28 KiB, debug build).
+pub(crate) const THREAD_STACK_SIZE: usize = 64 * 1024;
 
 fn world() -> MutexGuard<'static, World> {
     WORLD
@@ -81,7 +83,9 @@ pub fn run(kernel: Kernel, sched: Scheduler) -> Option<i32> {
     WORLD.call_once(|| Mutex::new(World { kernel, sched }));
     {
         let mut w = world();
-        start_threads(&mut w.sched);
+        if start_threads(&mut w.sched).is_err() {
+            return None;
+        }
     }
     TaskOptions::new(ticker).name("ticker").spawn();
     ALL_ENDED.wait_until(|| (LIVE_THREADS.load(Ordering::Acquire) == 0).then_some(()));
@@ -89,21 +93,30 @@ pub fn run(kernel: Kernel, sched: Scheduler) -> Option<i32> {
     w.kernel.procs.get(&1).and_then(|p| *p.exit_status.lock())
 }
 
-/// Starts the kernel tasks of the threads added since the last call.
-fn start_threads(sched: &mut Scheduler) {
+/// Starts the kernel tasks of the threads added since the last call (clone and fork call it
+/// at once; the first thread waits for `run`). A thread whose task cannot be started (no
+/// memory for its stack) is dropped, and the call fails with `EAGAIN`.
+pub(crate) fn start_threads(sched: &mut Scheduler) -> Result<(), Errno> {
+    let mut result = Ok(());
     for tid in sched.take_unstarted() {
         let Some(task) = sched.task_mut(tid) else {
             continue;
         };
-        LIVE_THREADS.fetch_add(1, Ordering::AcqRel);
-        let kthread = TaskOptions::new(move || thread_main(tid))
+        let started = TaskOptions::new(move || thread_main(tid))
             .name("user")
             .stack_size(THREAD_STACK_SIZE)
             .affinity(task.sched.affinity)
-            .spawn();
+            .try_spawn();
+        let Some(kthread) = started else {
+            sched.forget(tid);
+            result = Err(Errno::EAGAIN);
+            continue;
+        };
+        LIVE_THREADS.fetch_add(1, Ordering::AcqRel);
         task.kthread = Some(kthread);
         sched.update_attr(tid);
     }
+    result
 }
 
 /// Once per tick while threads live: `^C`, the load averages, and a re-check for the threads
@@ -193,7 +206,6 @@ fn thread_main(mut tid: Tid) {
                 }
                 let yields = matches!(outcome, Outcome::Yield(_));
                 sched.finish_syscall(tid, outcome);
-                start_threads(sched);
                 !yields
             }
             UserExit::PageFault { address, access } => {

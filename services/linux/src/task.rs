@@ -202,6 +202,12 @@ pub enum Outcome {
     Replaced,
 }
 
+/// The most threads at once: their kernel stacks (`run`) may take about half the kernel heap,
+/// which is an eighth of the RAM, so that asking for threads cannot exhaust it.
+pub fn max_threads() -> usize {
+    (frame::mm::usable_memory() / 16 / crate::run::THREAD_STACK_SIZE).max(64)
+}
+
 /// How a thread's kernel task sleeps while its system call is blocked, and how it is woken.
 ///
 /// The thread clears `pending` when it blocks (under the world lock) and sleeps on `queue`
@@ -261,12 +267,23 @@ pub struct Scheduler {
 
 impl Scheduler {
     /// Adds a runnable task; its kernel task is started by `run` (see
-    /// [`Scheduler::take_unstarted`]).
-    pub fn spawn(&mut self, mut task: Task) {
+    /// [`Scheduler::take_unstarted`]). `EAGAIN` when the thread limit is reached
+    /// ([`max_threads`]), as Linux's fork and clone fail at `threads-max`.
+    pub fn spawn(&mut self, mut task: Task) -> Result<(), syscall_linux::Errno> {
+        if self.tasks.len() >= max_threads() {
+            return Err(syscall_linux::Errno::EAGAIN);
+        }
         let tid = task.tid;
         task.state = State::Runnable;
         self.tasks.insert(tid, task);
         self.unstarted.push(tid);
+        Ok(())
+    }
+
+    /// Drops task `tid`, whose kernel task could not be started.
+    pub fn forget(&mut self, tid: Tid) {
+        self.tasks.remove(&tid);
+        self.io_waiters.remove(&tid);
     }
 
     /// The threads whose kernel tasks are still to be started.

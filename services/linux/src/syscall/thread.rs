@@ -100,10 +100,19 @@ impl Handler<'_> {
         if flags.contains(CloneFlags::CHILD_CLEARTID) {
             task.clear_child_tid = child_tid.0;
         }
+        let started = self
+            .sched
+            .spawn(task)
+            .and_then(|()| crate::run::start_threads(self.sched));
+        if let Err(e) = started {
+            if thread {
+                process.threads.fetch_sub(1, Ordering::Relaxed);
+            }
+            return Err(e);
+        }
         if !thread {
             self.kernel.procs.insert(tid, process);
         }
-        self.sched.spawn(task);
         if flags.contains(CloneFlags::VFORK) {
             // The parent sleeps until the child execs or exits (it may be running on the
             // parent's stack).
