@@ -2,7 +2,7 @@
 //!
 //! A [`Task`] is made with [`TaskOptions`] and runs its closure once; [`Task::join`] waits for
 //! it to end. The code a CPU was already running when it first met the scheduler (the boot
-//! path on CPU 0, a secondary CPU's idle loop, a service's run loop) becomes that CPU's
+//! path on CPU 0, a secondary CPU's idle loop) becomes that CPU's
 //! *bootstrap task*: it has no stack of its own (it keeps the one it runs on) and is pinned to
 //! its CPU, so code that was written for one CPU stays on it.
 //!
@@ -11,7 +11,11 @@
 //! [`Scheduler`] for the next task and switches stacks (`arch::switch_context`) with
 //! interrupts disabled and exactly one [`PreemptGuard`] (the switch's own) held; holding
 //! another across a switch is a bug ("scheduling while atomic") and panics. If nothing else is
-//! runnable, a task that sleeps or ends idles the CPU on its own stack until something is.
+//! runnable, a task that sleeps or ends idles the CPU on its own stack until something is; a
+//! runnable task that the scheduler will not let stay ([`Scheduler::keeps_cpu`]: its affinity
+//! changed) hands the CPU to the CPU's *idle task*, made on first need. A task's stack ends
+//! in a canary word, checked whenever the task is switched out, so an overflow panics there
+//! rather than corrupting the heap below it unnoticed.
 //!
 //! **Who owns a task's registers.** Each task has a state (running, runnable, sleeping, ended)
 //! and an `on_cpu` flag, both changed under the task's own lock. `on_cpu` is set when a CPU
@@ -230,6 +234,9 @@ impl core::fmt::Debug for Task {
     }
 }
 
+/// The lowest word of every task stack (see the module doc).
+const STACK_CANARY: u128 = 0x5354_4143_4b5f_454e_445f_5354_4143_4b21;
+
 /// A task's stack: heap memory, 16-byte aligned, freed with the task.
 struct KernelStack {
     mem: Box<[u128]>,
@@ -246,9 +253,15 @@ impl KernelStack {
         let mut mem = alloc::vec::Vec::new();
         mem.try_reserve_exact(words).ok()?;
         mem.resize(words, 0u128);
+        mem[0] = STACK_CANARY;
         Some(Self {
             mem: mem.into_boxed_slice(),
         })
+    }
+
+    /// Whether the lowest word, which a stack overflow overwrites first, is untouched.
+    fn canary_intact(&self) -> bool {
+        self.mem[0] == STACK_CANARY
     }
 
     fn top(&self) -> usize {
@@ -462,10 +475,20 @@ fn switch_away(why: Leave) {
 
 /// Switches from `cur` (running here) to `next` (just dequeued).
 fn switch_to(cur: Arc<Task>, next: Arc<Task>) {
-    // `next` was queued only after its registers were stored; the wait is for safety only.
+    // `next` is normally queued only after its registers were stored, but a policy may move a
+    // task that another CPU is still switching out (a pick that put it on another CPU's
+    // queue, balancing that pulled it): wait for that CPU to finish.
     while next.on_cpu.load(Ordering::Acquire) {
         crate::smp::serve_shootdown();
         core::hint::spin_loop();
+    }
+    if let Some(stack) = &cur.stack {
+        assert!(
+            stack.canary_intact(),
+            "task {} ({}) overflowed its kernel stack",
+            cur.id,
+            cur.name
+        );
     }
     let cpu = crate::cpu::current_id();
     assert_eq!(
