@@ -25,7 +25,7 @@ pub trait Scheduler: Sync {
     /// yields, was preempted, sleeps or ended ([`Task::state`]: runnable or running, sleeping,
     /// exited); it may be returned only if it is runnable, and is otherwise queued again after
     /// the switch if it is runnable. `None` keeps a runnable `leaving` on the CPU.
-    fn dequeue(&self, cpu: usize, leaving: &Task) -> Option<Arc<Task>>;
+    fn dequeue(&self, cpu: usize, leaving: &Arc<Task>) -> Option<Arc<Task>>;
 
     /// Called on every tick of CPU `cpu`: whether its running task should make way.
     fn should_preempt(&self, cpu: usize) -> bool;
@@ -108,7 +108,7 @@ impl Scheduler for FifoScheduler {
         Placement { cpu, preempt: true }
     }
 
-    fn dequeue(&self, cpu: usize, _leaving: &Task) -> Option<Arc<Task>> {
+    fn dequeue(&self, cpu: usize, _leaving: &Arc<Task>) -> Option<Arc<Task>> {
         if let Some(task) = self.queues.get_on(cpu).lock().pop_front() {
             return Some(task);
         }

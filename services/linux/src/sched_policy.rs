@@ -19,6 +19,8 @@
 //!   puts it back and chooses.
 //! * `enqueue` of a task that is still on a queue (put back by that pick) changes nothing;
 //!   any other task is woken onto the least loaded CPU of its affinity.
+//! * A task woken while it was still on its CPU after it went to sleep goes on running
+//!   without frame queueing it; the next `dequeue` it leaves through wakes its entity again.
 //! * Balancing: an idle CPU pulls waiting tasks at its picks (the `sched` crate's idle
 //!   balancing), and every CPU pulls from the busiest every few ticks; only waiting tasks
 //!   move, never a CPU's current one.
@@ -124,6 +126,24 @@ impl SchedPolicy {
 }
 
 impl Queues {
+    /// Puts `task`, whose state is `entity`, on the least loaded CPU of its affinity.
+    fn wake(&mut self, entity: SchedEntity<u64>, task: Arc<Task>) -> Placement {
+        let now = now();
+        let (cpu, preempt) = match self.queues.wake(entity, now) {
+            Ok(placed) => placed,
+            Err(mut entity) => {
+                // No CPU of its mask is online: let it run anywhere rather than never.
+                let _ = entity.set_affinity(CpuMask::all());
+                match self.queues.wake(entity, now) {
+                    Ok(placed) => placed,
+                    Err(_) => unreachable!("a task that may run anywhere has a CPU"),
+                }
+            }
+        };
+        self.runnable.insert(task.id(), task);
+        Placement { cpu, preempt }
+    }
+
     /// A new entity for `task`, which the queues have not seen.
     fn new_entity(&mut self, task: &Task) -> SchedEntity<u64> {
         let params = match self.early_params.remove(&task.id()) {
@@ -152,32 +172,19 @@ impl frame::task::Scheduler for SchedPolicy {
                 Some(e) => e,
                 None => q.new_entity(&task),
             };
-            let now = now();
-            let (cpu, preempt) = match q.queues.wake(entity, now) {
-                Ok(placed) => placed,
-                Err(mut entity) => {
-                    // No CPU of its mask is online: let it run anywhere rather than never.
-                    let _ = entity.set_affinity(CpuMask::all());
-                    match q.queues.wake(entity, now) {
-                        Ok(placed) => placed,
-                        Err(_) => unreachable!("a task that may run anywhere has a CPU"),
-                    }
-                }
-            };
-            q.runnable.insert(id, task);
-            Placement { cpu, preempt }
+            q.wake(entity, task)
         })
     }
 
-    fn dequeue(&self, cpu: usize, leaving: &Task) -> Option<Arc<Task>> {
+    fn dequeue(&self, cpu: usize, leaving: &Arc<Task>) -> Option<Arc<Task>> {
         self.with(|q| {
             if cpu >= q.queues.ncpus() {
                 return None;
             }
             let now = now();
             let id = leaving.id();
-            // Not so when it was woken while still on the CPU after it went to sleep: it then
-            // runs on outside the queues until it is next switched out.
+            // Not so when it was woken while still on the CPU after it went to sleep (it went
+            // on running outside the queues), or for a bootstrap task never switched out.
             let current_here = q.queues.queue(cpu).current() == Some(id);
             match leaving.state() {
                 TaskState::Sleeping => {
@@ -199,7 +206,14 @@ impl frame::task::Scheduler for SchedPolicy {
                 // It yields or was preempted: the pick puts it back (or, if its affinity no
                 // longer allows this CPU, on another CPU's queue, and frame hands this CPU to
                 // its idle task should nothing else be runnable here).
-                TaskState::Runnable | TaskState::Running => {}
+                TaskState::Runnable | TaskState::Running => {
+                    // Running outside the queues since a wake-up came while it was still on
+                    // the CPU: it competes again from here (perhaps queued on another CPU,
+                    // which `keeps_cpu` then reports).
+                    if !current_here && let Some(entity) = q.sleeping.remove(&id) {
+                        q.wake(entity, leaving.clone());
+                    }
+                }
             }
             let next = q.queues.pick_next(cpu, now)?;
             q.runnable.get(&next).cloned()
@@ -207,8 +221,8 @@ impl frame::task::Scheduler for SchedPolicy {
     }
 
     fn keeps_cpu(&self, cpu: usize, task: &Task) -> bool {
-        // Queued elsewhere by the pick (its affinity changed): it must let go of this CPU
-        // first. Outside the queues (woken while still on the CPU) it may go on.
+        // Queued elsewhere (its affinity changed, or a wake-up placed it there): it must let
+        // go of this CPU first. Never queued (a bootstrap task): it may go on.
         self.with(|q| q.queues.cpu_of(task.id()).is_none_or(|c| c == cpu))
     }
 
