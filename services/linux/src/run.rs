@@ -77,7 +77,7 @@ fn cpu_loop(cpu: usize) {
         if sched.take_progress() {
             // Another task's last call (a pipe write, an exit) may have unblocked someone:
             // let the blocked tasks re-check now, not at the next tick.
-            recheck_blocked(kernel, sched);
+            recheck_blocked(kernel, sched, Recheck::AfterProgress);
             continue;
         }
         // Nothing to run here: sleep until an interrupt, then let blocked tasks retry.
@@ -93,7 +93,7 @@ fn cpu_loop(cpu: usize) {
         if cpu == 0 {
             poll_console(kernel, sched);
         }
-        recheck_blocked(kernel, sched);
+        recheck_blocked(kernel, sched, Recheck::All);
     }
 }
 
@@ -151,7 +151,7 @@ fn run_slice(cpu: usize, tid: Tid) {
                     crate::stats::sample(sched.runnable_count());
                     poll_console(kernel, sched);
                 }
-                recheck_blocked(kernel, sched);
+                recheck_blocked(kernel, sched, Recheck::All);
                 !sched.tick(cpu)
             }
             UserExit::Syscall => {
@@ -193,17 +193,36 @@ fn run_slice(cpu: usize, tid: Tid) {
     }
 }
 
-/// Runs the system call of every blocked task again, here, to see whether it can complete
-/// now (a pipe got data, a child exited, a deadline passed); those that can, and those with a
-/// signal to take, go on a run queue with their result. Those that still wait stay off the
-/// queues, so a re-check costs one system call, not a trip through the scheduler.
-fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler) {
-    for tid in sched.restartable() {
+/// Which blocked tasks [`recheck_blocked`] runs again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recheck {
+    /// After a tick or an idle wake-up: every one. Time passed, and this also bounds the wait
+    /// of any task a narrower re-check passed over.
+    All,
+    /// After another task's system call: those whose wait may be over by their own record
+    /// (`Task::wait_may_be_over`), so that a sleeping or waiting parent is not run again on
+    /// every pipe round trip of its children.
+    AfterProgress,
+}
+
+/// Runs the system call of blocked tasks again (see [`Recheck`]), here, to see whether it can
+/// complete now (a pipe got data, a child exited, a deadline passed); those that can, and
+/// those with a signal to take, go on a run queue with their result. Those that still wait
+/// stay off the queues, so a re-check costs one system call, not a trip through the scheduler.
+fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler, which: Recheck) {
+    let children_changed = sched.take_children_changed();
+    let now = frame::timer::uptime();
+    let mut after = None;
+    while let Some(tid) = sched.next_restartable(after) {
+        after = Some(tid);
         let Some(task) = sched.task_mut(tid) else {
             continue;
         };
         if task.has_pending_signal() || !task.restarting {
             sched.make_runnable(tid);
+            continue;
+        }
+        if which == Recheck::AfterProgress && !task.wait_may_be_over(now, children_changed) {
             continue;
         }
         let ip = task.ctx.instruction_pointer();

@@ -156,6 +156,23 @@ impl Task {
         }
     }
 
+    /// Whether the system call blocked task `self` waits in could complete if run again now,
+    /// as far as the task's own record tells (`now`: [`frame::timer::uptime`]). A sleep before
+    /// its deadline, or a futex wait that no wake chose and whose deadline has not come, would
+    /// only block again; a wait for a child only completes after `children_changed` (see
+    /// [`Scheduler::note_children_changed`]; exits wake every blocked task anyway). Other
+    /// waits, and pending signals, are for the caller to consider.
+    pub fn wait_may_be_over(&self, now: core::time::Duration, children_changed: bool) -> bool {
+        match self.state {
+            State::Blocked(WaitFor::Timer) => self.sleep_until.is_none_or(|d| now >= d),
+            State::Blocked(WaitFor::Futex) => self
+                .futex
+                .is_none_or(|w| w.woken || w.deadline.is_some_and(|d| now >= d)),
+            State::Blocked(WaitFor::Child) => children_changed,
+            _ => true,
+        }
+    }
+
     /// Whether a signal for this thread or its process is pending and not blocked here.
     pub fn has_pending_signal(&self) -> bool {
         let pending = self.pending
@@ -197,6 +214,9 @@ pub struct Scheduler {
     progress: bool,
     /// CPUs sleeping for want of work (bit `n`: CPU `n`).
     idle_cpus: u64,
+    /// Which children a process has, or which of them count for its waits, changed since
+    /// blocked tasks last re-checked (see [`Scheduler::note_children_changed`]).
+    children_changed: bool,
 }
 
 impl Default for Scheduler {
@@ -206,6 +226,7 @@ impl Default for Scheduler {
             queues: sched::Scheduler::new(frame::cpu::count(), sched::Tunables::default()),
             progress: false,
             idle_cpus: 0,
+            children_changed: false,
         }
     }
 }
@@ -360,6 +381,18 @@ impl Scheduler {
         core::mem::take(&mut self.progress)
     }
 
+    /// Records that a wait for a child may have a different answer (a child was reaped, a
+    /// process changed group) although no process exited: blocked waits for children run
+    /// again at the next re-check.
+    pub fn note_children_changed(&mut self) {
+        self.children_changed = true;
+    }
+
+    /// Whether children changed since the last call (see [`Scheduler::note_children_changed`]).
+    pub fn take_children_changed(&mut self) -> bool {
+        core::mem::take(&mut self.children_changed)
+    }
+
     /// Records whether CPU `cpu` sleeps for want of work.
     pub fn set_idle(&mut self, cpu: usize, idle: bool) {
         if cpu < 64 {
@@ -458,14 +491,17 @@ impl Scheduler {
         }
     }
 
-    /// The blocked tasks whose system call may be re-run to see whether it can complete (all
-    /// but vfork parents).
-    pub fn restartable(&self) -> alloc::vec::Vec<Tid> {
+    /// The first blocked task after `after` (from the start for `None`), in tid order, whose
+    /// system call may be re-run to see whether it can complete (all but vfork parents). A
+    /// caller walks them one by one, without a list, while re-runs change the table.
+    pub fn next_restartable(&self, after: Option<Tid>) -> Option<Tid> {
+        use core::ops::Bound;
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
         self.tasks
-            .values()
-            .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
+            .range((from, Bound::Unbounded))
+            .map(|(_, t)| t)
+            .find(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
             .map(|t| t.tid)
-            .collect()
     }
 
     /// The vfork child `child` execs or exits: its parent may run again.
