@@ -109,14 +109,15 @@ fn run_slice(cpu: usize, tid: Tid) {
         if task.state == State::Dead {
             return;
         }
-        if task.has_pending_signal() {
+        // Looked up again only when a signal was delivered (the common case keeps `task`).
+        let task = if task.has_pending_signal() {
             crate::signal::deliver(kernel, sched, tid);
-            if sched.task(tid).is_none_or(|t| t.state == State::Dead) {
-                return;
+            match sched.task_mut(tid) {
+                Some(task) if task.state != State::Dead => task,
+                _ => return,
             }
-        }
-        let Some(task) = sched.task_mut(tid) else {
-            return;
+        } else {
+            task
         };
         let space = task.process.space();
         let exit = if task.restarting {

@@ -205,7 +205,8 @@ pub enum Outcome {
 ///
 /// Invariant: a task is `Runnable` exactly when its [`SchedEntity`] is on a run queue (queued
 /// or current on a CPU); a blocked task holds its entity itself (`Task::entity`). Every state
-/// change goes through the methods here, which move the entity.
+/// change goes through the methods here, which move the entity; so a task that holds its entity
+/// is on no queue, and only [`Scheduler::make_dead`] makes a task dead.
 pub struct Scheduler {
     tasks: BTreeMap<Tid, Task>,
     queues: sched::Scheduler<Tid>,
@@ -214,6 +215,8 @@ pub struct Scheduler {
     progress: bool,
     /// CPUs sleeping for want of work (bit `n`: CPU `n`).
     idle_cpus: u64,
+    /// Some task died since the last [`Scheduler::reap`].
+    has_dead: bool,
     /// Which children a process has, or which of them count for its waits, changed since
     /// blocked tasks last re-checked (see [`Scheduler::note_children_changed`]).
     children_changed: bool,
@@ -226,6 +229,7 @@ impl Default for Scheduler {
             queues: sched::Scheduler::new(frame::cpu::count(), sched::Tunables::default()),
             progress: false,
             idle_cpus: 0,
+            has_dead: false,
             children_changed: false,
         }
     }
@@ -283,17 +287,21 @@ impl Scheduler {
 
     /// Takes runnable task `tid` off its run queue: it waits for `why`.
     fn make_blocked(&mut self, tid: Tid, why: WaitFor) {
-        let entity = self.queues.block(tid, now());
-        if let Some(task) = self.tasks.get_mut(&tid) {
-            task.state = State::Blocked(why);
-            if entity.is_some() {
-                task.entity = entity;
-            }
+        let Some(task) = self.tasks.get_mut(&tid) else {
+            self.queues.block(tid, now());
+            return;
+        };
+        // A task that holds its entity is on no queue: a re-run system call that blocks again
+        // costs no search of the queues.
+        if task.entity.is_none() {
+            task.entity = self.queues.block(tid, now());
         }
+        task.state = State::Blocked(why);
     }
 
     /// Marks task `tid` dead and takes it off the run queues.
     pub fn make_dead(&mut self, tid: Tid) {
+        self.has_dead = true;
         self.queues.block(tid, now());
         if let Some(task) = self.tasks.get_mut(&tid) {
             task.state = State::Dead;
@@ -349,6 +357,10 @@ impl Scheduler {
 
     /// Drops the dead tasks.
     pub fn reap(&mut self) {
+        // The run loop calls this on every round; most rounds nobody died.
+        if !core::mem::take(&mut self.has_dead) {
+            return;
+        }
         let dead: alloc::vec::Vec<Tid> = self
             .tasks
             .values()
@@ -368,7 +380,7 @@ impl Scheduler {
 
     /// Runnable tasks (running ones included).
     pub fn runnable_count(&self) -> u32 {
-        self.queues.loads().iter().sum::<usize>() as u32
+        self.queues.nr_running() as u32
     }
 
     /// Records that something happened that may let blocked tasks go on.
@@ -444,34 +456,36 @@ impl Scheduler {
         let Some(task) = self.tasks.get_mut(&tid) else {
             return false;
         };
-        let go_on = match outcome {
+        // Whether the call killed the task (blocking leaves it blocked, never dead).
+        let dead = task.state == State::Dead;
+        let (go_on, dead) = match outcome {
             Outcome::Return(value) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
-                true
+                (true, dead)
             }
-            Outcome::Replaced => true,
+            Outcome::Replaced => (true, dead),
             Outcome::Yield(value) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
-                false
+                (false, dead)
             }
             Outcome::ReturnAndBlock(value, why) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
                 self.make_blocked(tid, why);
-                false
+                (false, false)
             }
             Outcome::Block(why) => {
                 let ip = task.ctx.instruction_pointer();
                 task.ctx.set_instruction_pointer(ip - SYSCALL_INSN_LEN);
                 task.restarting = true;
                 self.make_blocked(tid, why);
-                false
+                (false, false)
             }
-            Outcome::Exit => false,
+            Outcome::Exit => (false, dead),
         };
-        if self.tasks.get(&tid).is_some_and(|t| t.state == State::Dead) {
+        if dead {
             self.make_dead(tid);
         }
         go_on
