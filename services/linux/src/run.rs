@@ -200,9 +200,10 @@ enum Recheck {
     /// After a tick or an idle wake-up: every one. Time passed, and this also bounds the wait
     /// of any task a narrower re-check passed over.
     All,
-    /// After another task's system call: those whose wait may be over by their own record
-    /// (`Task::wait_may_be_over`), so that a sleeping or waiting parent is not run again on
-    /// every pipe round trip of its children.
+    /// After another task's system call: those that blocked before the last progress and whose
+    /// wait may be over by their own record (`Task::wait_may_be_over`), so that neither the
+    /// task that just blocked nor a sleeping or waiting parent runs again on every pipe round
+    /// trip.
     AfterProgress,
 }
 
@@ -212,6 +213,9 @@ enum Recheck {
 /// stay off the queues, so a re-check costs one system call, not a trip through the scheduler.
 fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler, which: Recheck) {
     let children_changed = sched.take_children_changed();
+    // Calls that complete during this pass count for the next one: the caller's next round
+    // sees them as progress.
+    let progress_at_start = sched.progress_count();
     let now = frame::timer::uptime();
     let mut after = None;
     while let Some(tid) = sched.next_restartable(after) {
@@ -223,7 +227,10 @@ fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler, which: Recheck) {
             sched.make_runnable(tid);
             continue;
         }
-        if which == Recheck::AfterProgress && !task.wait_may_be_over(now, children_changed) {
+        if which == Recheck::AfterProgress
+            && (task.blocked_since == progress_at_start
+                || !task.wait_may_be_over(now, children_changed))
+        {
             continue;
         }
         let ip = task.ctx.instruction_pointer();

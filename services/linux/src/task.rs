@@ -94,6 +94,9 @@ pub struct Task {
     pub entity: Option<SchedEntity<Tid>>,
     /// Signals sent to this thread alone (tgkill, faults), pending.
     pub pending: u64,
+    /// [`Scheduler::progress_count`] when the task last blocked: while the count is the same,
+    /// no system call completed since, so re-running the task's own would only block again.
+    pub blocked_since: u64,
 }
 
 /// A thread's scheduling attributes (sched(7)); inherited by clone and fork.
@@ -153,6 +156,7 @@ impl Task {
             sigmask: 0,
             pending: 0,
             entity: None,
+            blocked_since: 0,
         }
     }
 
@@ -210,9 +214,12 @@ pub enum Outcome {
 pub struct Scheduler {
     tasks: BTreeMap<Tid, Task>,
     queues: sched::Scheduler<Tid>,
-    /// Something happened since blocked tasks last re-checked their conditions (a system
-    /// call completed, user code ran): a blocked task may be able to go on.
-    progress: bool,
+    /// How many things happened that may let a blocked task go on (a system call completed,
+    /// user code ran); a count rather than a flag, so that each task can tell whether anything
+    /// happened since it blocked (`Task::blocked_since`).
+    progress: u64,
+    /// `progress` when [`Scheduler::take_progress`] last looked.
+    progress_seen: u64,
     /// CPUs sleeping for want of work (bit `n`: CPU `n`).
     idle_cpus: u64,
     /// Some task died since the last [`Scheduler::reap`].
@@ -227,7 +234,8 @@ impl Default for Scheduler {
         Scheduler {
             tasks: BTreeMap::new(),
             queues: sched::Scheduler::new(frame::cpu::count(), sched::Tunables::default()),
-            progress: false,
+            progress: 0,
+            progress_seen: 0,
             idle_cpus: 0,
             has_dead: false,
             children_changed: false,
@@ -297,6 +305,7 @@ impl Scheduler {
             task.entity = self.queues.block(tid, now());
         }
         task.state = State::Blocked(why);
+        task.blocked_since = self.progress;
     }
 
     /// Marks task `tid` dead and takes it off the run queues.
@@ -385,12 +394,20 @@ impl Scheduler {
 
     /// Records that something happened that may let blocked tasks go on.
     pub fn note_progress(&mut self) {
-        self.progress = true;
+        self.progress = self.progress.wrapping_add(1);
     }
 
     /// Whether something happened since the last call.
     pub fn take_progress(&mut self) -> bool {
-        core::mem::take(&mut self.progress)
+        let new = self.progress != self.progress_seen;
+        self.progress_seen = self.progress;
+        new
+    }
+
+    /// The count of things that happened which may let blocked tasks go on (compare with
+    /// `Task::blocked_since`).
+    pub fn progress_count(&self) -> u64 {
+        self.progress
     }
 
     /// Records that a wait for a child may have a different answer (a child was reaped, a
@@ -451,7 +468,7 @@ impl Scheduler {
     /// running (false: its time on the CPU ends).
     pub fn finish_syscall(&mut self, tid: Tid, outcome: Outcome) -> bool {
         if !matches!(outcome, Outcome::Block(_)) {
-            self.progress = true;
+            self.note_progress();
         }
         let Some(task) = self.tasks.get_mut(&tid) else {
             return false;
