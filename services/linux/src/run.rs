@@ -7,19 +7,21 @@
 //! user code, page faults' hardware side and TLB shootdowns run on all CPUs at once.
 //!
 //! A task running in user mode is marked with its CPU (`Task::on_cpu`) and its registers are
-//! moved out of the table for the time; nobody else touches them. A task killed or signalled
-//! while it runs elsewhere gets that CPU kicked with an IPI, and the CPU notices when it takes
-//! the lock again. A CPU with nothing to run sleeps until an interrupt: its own tick, or a
-//! wake-up IPI sent when a task becomes runnable.
+//! moved out of the table for the time (the CPU's spare box is swapped with the task's, a
+//! pointer swap rather than a copy of the context); nobody else touches them. A task killed or
+//! signalled while it runs elsewhere gets that CPU kicked with an IPI, and the CPU notices when
+//! it takes the lock again. A CPU with nothing to run sleeps until an interrupt: its own tick,
+//! or a wake-up IPI sent when a task becomes runnable.
 //!
 //! System calls that must wait leave their task blocked with the call rewound (see `task`),
 //! and run again, in the kernel, when the task is woken.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use frame::mm::vm::{Access, NoFilePages, PageState};
-use frame::user::UserExit;
+use frame::user::{UserContext, UserExit};
 use spin::{Mutex, MutexGuard, Once};
 use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
@@ -62,6 +64,8 @@ fn secondary_main(cpu: usize) -> ! {
 
 /// Runs tasks on CPU `cpu` until no task is left.
 fn cpu_loop(cpu: usize) {
+    // The box the running task's registers travel in (see `run_slice`).
+    let mut lent_ctx = Box::new(UserContext::new());
     loop {
         let mut w = world();
         let World { kernel, sched } = &mut *w;
@@ -71,7 +75,7 @@ fn cpu_loop(cpu: usize) {
         }
         if let Some(tid) = sched.pick(cpu) {
             drop(w);
-            run_slice(cpu, tid);
+            run_slice(cpu, tid, &mut lent_ctx);
             continue;
         }
         if sched.take_progress() {
@@ -98,7 +102,10 @@ fn cpu_loop(cpu: usize) {
 }
 
 /// Runs task `tid` on CPU `cpu` until it blocks, exits or its time slice (one tick) ends.
-fn run_slice(cpu: usize, tid: Tid) {
+///
+/// While the task runs in user mode, its registers are in `lent_ctx`, swapped with the task's
+/// box (which holds whatever the previous task left until they are swapped back).
+fn run_slice(cpu: usize, tid: Tid, lent_ctx: &mut Box<UserContext>) {
     crate::stats::note_switch();
     loop {
         let mut w = world();
@@ -127,15 +134,15 @@ fn run_slice(cpu: usize, tid: Tid) {
             task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
             UserExit::Syscall
         } else {
-            let mut ctx = core::mem::take(&mut task.ctx);
+            core::mem::swap(&mut task.ctx, lent_ctx);
             task.on_cpu = Some(cpu);
             drop(w);
-            let exit = ctx.run(&space);
+            let exit = lent_ctx.run(&space);
             w = world();
             let Some(task) = w.sched.task_mut(tid) else {
                 return;
             };
-            task.ctx = ctx;
+            core::mem::swap(&mut task.ctx, lent_ctx);
             task.on_cpu = None;
             if task.state == State::Dead {
                 return;

@@ -9,6 +9,7 @@
 //! instruction, so the call runs again from the start when the task is woken, like Linux's
 //! restartable system calls. Timer interrupts rotate the runnable tasks.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 
@@ -60,8 +61,9 @@ pub struct Task {
     pub tid: Tid,
     /// The process the thread belongs to.
     pub process: Arc<Process>,
-    /// The thread's registers.
-    pub ctx: UserContext,
+    /// The thread's registers, boxed so that the run loop can lend them to a CPU by swapping a
+    /// pointer rather than copying the whole context (the FPU state included) both ways.
+    pub ctx: Box<UserContext>,
     /// Scheduling state.
     pub state: State,
     /// Deadline of an interrupted sleep (kept across the restarts of nanosleep).
@@ -140,7 +142,7 @@ impl Task {
         Task {
             tid,
             process,
-            ctx,
+            ctx: Box::new(ctx),
             state: State::Runnable,
             sleep_until: None,
             restarting: false,
