@@ -7,19 +7,21 @@
 //! user code, page faults' hardware side and TLB shootdowns run on all CPUs at once.
 //!
 //! A task running in user mode is marked with its CPU (`Task::on_cpu`) and its registers are
-//! moved out of the table for the time; nobody else touches them. A task killed or signalled
-//! while it runs elsewhere gets that CPU kicked with an IPI, and the CPU notices when it takes
-//! the lock again. A CPU with nothing to run sleeps until an interrupt: its own tick, or a
-//! wake-up IPI sent when a task becomes runnable.
+//! moved out of the table for the time (the CPU's spare box is swapped with the task's, a
+//! pointer swap rather than a copy of the context); nobody else touches them. A task killed or
+//! signalled while it runs elsewhere gets that CPU kicked with an IPI, and the CPU notices when
+//! it takes the lock again. A CPU with nothing to run sleeps until an interrupt: its own tick,
+//! or a wake-up IPI sent when a task becomes runnable.
 //!
 //! System calls that must wait leave their task blocked with the call rewound (see `task`),
 //! and run again, in the kernel, when the task is woken.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
 use frame::mm::vm::{Access, NoFilePages, PageState};
-use frame::user::UserExit;
+use frame::user::{UserContext, UserExit};
 use spin::{Mutex, MutexGuard, Once};
 use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
@@ -62,6 +64,8 @@ fn secondary_main(cpu: usize) -> ! {
 
 /// Runs tasks on CPU `cpu` until no task is left.
 fn cpu_loop(cpu: usize) {
+    // The box the running task's registers travel in (see `run_slice`).
+    let mut lent_ctx = Box::new(UserContext::new());
     loop {
         let mut w = world();
         let World { kernel, sched } = &mut *w;
@@ -71,13 +75,13 @@ fn cpu_loop(cpu: usize) {
         }
         if let Some(tid) = sched.pick(cpu) {
             drop(w);
-            run_slice(cpu, tid);
+            run_slice(cpu, tid, &mut lent_ctx);
             continue;
         }
         if sched.take_progress() {
             // Another task's last call (a pipe write, an exit) may have unblocked someone:
             // let the blocked tasks re-check now, not at the next tick.
-            recheck_blocked(kernel, sched);
+            recheck_blocked(kernel, sched, Recheck::AfterProgress);
             continue;
         }
         // Nothing to run here: sleep until an interrupt, then let blocked tasks retry.
@@ -93,12 +97,15 @@ fn cpu_loop(cpu: usize) {
         if cpu == 0 {
             poll_console(kernel, sched);
         }
-        recheck_blocked(kernel, sched);
+        recheck_blocked(kernel, sched, Recheck::All);
     }
 }
 
 /// Runs task `tid` on CPU `cpu` until it blocks, exits or its time slice (one tick) ends.
-fn run_slice(cpu: usize, tid: Tid) {
+///
+/// While the task runs in user mode, its registers are in `lent_ctx`, swapped with the task's
+/// box (which holds whatever the previous task left until they are swapped back).
+fn run_slice(cpu: usize, tid: Tid, lent_ctx: &mut Box<UserContext>) {
     crate::stats::note_switch();
     loop {
         let mut w = world();
@@ -109,14 +116,15 @@ fn run_slice(cpu: usize, tid: Tid) {
         if task.state == State::Dead {
             return;
         }
-        if task.has_pending_signal() {
+        // Looked up again only when a signal was delivered (the common case keeps `task`).
+        let task = if task.has_pending_signal() {
             crate::signal::deliver(kernel, sched, tid);
-            if sched.task(tid).is_none_or(|t| t.state == State::Dead) {
-                return;
+            match sched.task_mut(tid) {
+                Some(task) if task.state != State::Dead => task,
+                _ => return,
             }
-        }
-        let Some(task) = sched.task_mut(tid) else {
-            return;
+        } else {
+            task
         };
         let space = task.process.space();
         let exit = if task.restarting {
@@ -126,15 +134,15 @@ fn run_slice(cpu: usize, tid: Tid) {
             task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
             UserExit::Syscall
         } else {
-            let mut ctx = core::mem::take(&mut task.ctx);
+            core::mem::swap(&mut task.ctx, lent_ctx);
             task.on_cpu = Some(cpu);
             drop(w);
-            let exit = ctx.run(&space);
+            let exit = lent_ctx.run(&space);
             w = world();
             let Some(task) = w.sched.task_mut(tid) else {
                 return;
             };
-            task.ctx = ctx;
+            core::mem::swap(&mut task.ctx, lent_ctx);
             task.on_cpu = None;
             if task.state == State::Dead {
                 return;
@@ -151,7 +159,7 @@ fn run_slice(cpu: usize, tid: Tid) {
                     crate::stats::sample(sched.runnable_count());
                     poll_console(kernel, sched);
                 }
-                recheck_blocked(kernel, sched);
+                recheck_blocked(kernel, sched, Recheck::All);
                 !sched.tick(cpu)
             }
             UserExit::Syscall => {
@@ -193,17 +201,43 @@ fn run_slice(cpu: usize, tid: Tid) {
     }
 }
 
-/// Runs the system call of every blocked task again, here, to see whether it can complete
-/// now (a pipe got data, a child exited, a deadline passed); those that can, and those with a
-/// signal to take, go on a run queue with their result. Those that still wait stay off the
-/// queues, so a re-check costs one system call, not a trip through the scheduler.
-fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler) {
-    for tid in sched.restartable() {
+/// Which blocked tasks [`recheck_blocked`] runs again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recheck {
+    /// After a tick or an idle wake-up: every one. Time passed, and this also bounds the wait
+    /// of any task a narrower re-check passed over.
+    All,
+    /// After another task's system call: those that blocked before the last progress and whose
+    /// wait may be over by their own record (`Task::wait_may_be_over`), so that neither the
+    /// task that just blocked nor a sleeping or waiting parent runs again on every pipe round
+    /// trip.
+    AfterProgress,
+}
+
+/// Runs the system call of blocked tasks again (see [`Recheck`]), here, to see whether it can
+/// complete now (a pipe got data, a child exited, a deadline passed); those that can, and
+/// those with a signal to take, go on a run queue with their result. Those that still wait
+/// stay off the queues, so a re-check costs one system call, not a trip through the scheduler.
+fn recheck_blocked(kernel: &mut Kernel, sched: &mut Scheduler, which: Recheck) {
+    let children_changed = sched.take_children_changed();
+    // Calls that complete during this pass count for the next one: the caller's next round
+    // sees them as progress.
+    let progress_at_start = sched.progress_count();
+    let now = frame::timer::uptime();
+    let mut after = None;
+    while let Some(tid) = sched.next_restartable(after) {
+        after = Some(tid);
         let Some(task) = sched.task_mut(tid) else {
             continue;
         };
         if task.has_pending_signal() || !task.restarting {
             sched.make_runnable(tid);
+            continue;
+        }
+        if which == Recheck::AfterProgress
+            && (task.blocked_since == progress_at_start
+                || !task.wait_may_be_over(now, children_changed))
+        {
             continue;
         }
         let ip = task.ctx.instruction_pointer();

@@ -1531,7 +1531,7 @@ impl SyscallHandler for Handler<'_> {
         self.sched.kill_other_threads(pid, self.tid);
         self.sched.end_vfork(pid);
         let task = self.task();
-        task.ctx = ctx;
+        *task.ctx = ctx;
         task.clear_child_tid = 0;
         task.robust_list = 0;
         if self.tid != pid {
@@ -1583,6 +1583,8 @@ impl SyscallHandler for Handler<'_> {
             self.write_user(rusage, &[0u8; 144])?;
         }
         self.kernel.procs.remove(&zombie.pid);
+        // Another thread of the process may wait for the same children.
+        self.sched.note_children_changed();
         Ok(zombie.pid as usize)
     }
 
@@ -1648,6 +1650,7 @@ impl SyscallHandler for Handler<'_> {
             && !options.contains(WaitOptions::NOWAIT)
         {
             self.kernel.procs.remove(&zombie.pid);
+            self.sched.note_children_changed();
         }
         Ok(0)
     }
@@ -1839,6 +1842,8 @@ impl SyscallHandler for Handler<'_> {
         let process = self.kernel.procs.get(&target).ok_or(Errno::ESRCH)?;
         let pgid = if pgid == 0 { target } else { pgid as u32 };
         process.pgid.store(pgid, Ordering::Relaxed);
+        // Which children a wait for a process group finds may have changed.
+        self.sched.note_children_changed();
         Ok(0)
     }
 
@@ -1859,6 +1864,8 @@ impl SyscallHandler for Handler<'_> {
         }
         self.process.sid.store(pid, Ordering::Relaxed);
         self.process.pgid.store(pid, Ordering::Relaxed);
+        // As for setpgid: waits for a process group may find other children.
+        self.sched.note_children_changed();
         Ok(pid as usize)
     }
 

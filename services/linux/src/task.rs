@@ -9,6 +9,7 @@
 //! instruction, so the call runs again from the start when the task is woken, like Linux's
 //! restartable system calls. Timer interrupts rotate the runnable tasks.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 
@@ -60,8 +61,9 @@ pub struct Task {
     pub tid: Tid,
     /// The process the thread belongs to.
     pub process: Arc<Process>,
-    /// The thread's registers.
-    pub ctx: UserContext,
+    /// The thread's registers, boxed so that the run loop can lend them to a CPU by swapping a
+    /// pointer rather than copying the whole context (the FPU state included) both ways.
+    pub ctx: Box<UserContext>,
     /// Scheduling state.
     pub state: State,
     /// Deadline of an interrupted sleep (kept across the restarts of nanosleep).
@@ -94,6 +96,9 @@ pub struct Task {
     pub entity: Option<SchedEntity<Tid>>,
     /// Signals sent to this thread alone (tgkill, faults), pending.
     pub pending: u64,
+    /// [`Scheduler::progress_count`] when the task last blocked: while the count is the same,
+    /// no system call completed since, so re-running the task's own would only block again.
+    pub blocked_since: u64,
 }
 
 /// A thread's scheduling attributes (sched(7)); inherited by clone and fork.
@@ -137,7 +142,7 @@ impl Task {
         Task {
             tid,
             process,
-            ctx,
+            ctx: Box::new(ctx),
             state: State::Runnable,
             sleep_until: None,
             restarting: false,
@@ -153,6 +158,24 @@ impl Task {
             sigmask: 0,
             pending: 0,
             entity: None,
+            blocked_since: 0,
+        }
+    }
+
+    /// Whether the system call blocked task `self` waits in could complete if run again now,
+    /// as far as the task's own record tells (`now`: [`frame::timer::uptime`]). A sleep before
+    /// its deadline, or a futex wait that no wake chose and whose deadline has not come, would
+    /// only block again; a wait for a child only completes after `children_changed` (see
+    /// [`Scheduler::note_children_changed`]; exits wake every blocked task anyway). Other
+    /// waits, and pending signals, are for the caller to consider.
+    pub fn wait_may_be_over(&self, now: core::time::Duration, children_changed: bool) -> bool {
+        match self.state {
+            State::Blocked(WaitFor::Timer) => self.sleep_until.is_none_or(|d| now >= d),
+            State::Blocked(WaitFor::Futex) => self
+                .futex
+                .is_none_or(|w| w.woken || w.deadline.is_some_and(|d| now >= d)),
+            State::Blocked(WaitFor::Child) => children_changed,
+            _ => true,
         }
     }
 
@@ -188,15 +211,24 @@ pub enum Outcome {
 ///
 /// Invariant: a task is `Runnable` exactly when its [`SchedEntity`] is on a run queue (queued
 /// or current on a CPU); a blocked task holds its entity itself (`Task::entity`). Every state
-/// change goes through the methods here, which move the entity.
+/// change goes through the methods here, which move the entity; so a task that holds its entity
+/// is on no queue, and only [`Scheduler::make_dead`] makes a task dead.
 pub struct Scheduler {
     tasks: BTreeMap<Tid, Task>,
     queues: sched::Scheduler<Tid>,
-    /// Something happened since blocked tasks last re-checked their conditions (a system
-    /// call completed, user code ran): a blocked task may be able to go on.
-    progress: bool,
+    /// How many things happened that may let a blocked task go on (a system call completed,
+    /// user code ran); a count rather than a flag, so that each task can tell whether anything
+    /// happened since it blocked (`Task::blocked_since`).
+    progress: u64,
+    /// `progress` when [`Scheduler::take_progress`] last looked.
+    progress_seen: u64,
     /// CPUs sleeping for want of work (bit `n`: CPU `n`).
     idle_cpus: u64,
+    /// Some task died since the last [`Scheduler::reap`].
+    has_dead: bool,
+    /// Which children a process has, or which of them count for its waits, changed since
+    /// blocked tasks last re-checked (see [`Scheduler::note_children_changed`]).
+    children_changed: bool,
 }
 
 impl Default for Scheduler {
@@ -204,8 +236,11 @@ impl Default for Scheduler {
         Scheduler {
             tasks: BTreeMap::new(),
             queues: sched::Scheduler::new(frame::cpu::count(), sched::Tunables::default()),
-            progress: false,
+            progress: 0,
+            progress_seen: 0,
             idle_cpus: 0,
+            has_dead: false,
+            children_changed: false,
         }
     }
 }
@@ -262,17 +297,22 @@ impl Scheduler {
 
     /// Takes runnable task `tid` off its run queue: it waits for `why`.
     fn make_blocked(&mut self, tid: Tid, why: WaitFor) {
-        let entity = self.queues.block(tid, now());
-        if let Some(task) = self.tasks.get_mut(&tid) {
-            task.state = State::Blocked(why);
-            if entity.is_some() {
-                task.entity = entity;
-            }
+        let Some(task) = self.tasks.get_mut(&tid) else {
+            self.queues.block(tid, now());
+            return;
+        };
+        // A task that holds its entity is on no queue: a re-run system call that blocks again
+        // costs no search of the queues.
+        if task.entity.is_none() {
+            task.entity = self.queues.block(tid, now());
         }
+        task.state = State::Blocked(why);
+        task.blocked_since = self.progress;
     }
 
     /// Marks task `tid` dead and takes it off the run queues.
     pub fn make_dead(&mut self, tid: Tid) {
+        self.has_dead = true;
         self.queues.block(tid, now());
         if let Some(task) = self.tasks.get_mut(&tid) {
             task.state = State::Dead;
@@ -328,6 +368,10 @@ impl Scheduler {
 
     /// Drops the dead tasks.
     pub fn reap(&mut self) {
+        // The run loop calls this on every round; most rounds nobody died.
+        if !core::mem::take(&mut self.has_dead) {
+            return;
+        }
         let dead: alloc::vec::Vec<Tid> = self
             .tasks
             .values()
@@ -347,17 +391,37 @@ impl Scheduler {
 
     /// Runnable tasks (running ones included).
     pub fn runnable_count(&self) -> u32 {
-        self.queues.loads().iter().sum::<usize>() as u32
+        self.queues.nr_running() as u32
     }
 
     /// Records that something happened that may let blocked tasks go on.
     pub fn note_progress(&mut self) {
-        self.progress = true;
+        self.progress = self.progress.wrapping_add(1);
     }
 
     /// Whether something happened since the last call.
     pub fn take_progress(&mut self) -> bool {
-        core::mem::take(&mut self.progress)
+        let new = self.progress != self.progress_seen;
+        self.progress_seen = self.progress;
+        new
+    }
+
+    /// The count of things that happened which may let blocked tasks go on (compare with
+    /// `Task::blocked_since`).
+    pub fn progress_count(&self) -> u64 {
+        self.progress
+    }
+
+    /// Records that a wait for a child may have a different answer (a child was reaped, a
+    /// process changed group) although no process exited: blocked waits for children run
+    /// again at the next re-check.
+    pub fn note_children_changed(&mut self) {
+        self.children_changed = true;
+    }
+
+    /// Whether children changed since the last call (see [`Scheduler::note_children_changed`]).
+    pub fn take_children_changed(&mut self) -> bool {
+        core::mem::take(&mut self.children_changed)
     }
 
     /// Records whether CPU `cpu` sleeps for want of work.
@@ -406,39 +470,41 @@ impl Scheduler {
     /// running (false: its time on the CPU ends).
     pub fn finish_syscall(&mut self, tid: Tid, outcome: Outcome) -> bool {
         if !matches!(outcome, Outcome::Block(_)) {
-            self.progress = true;
+            self.note_progress();
         }
         let Some(task) = self.tasks.get_mut(&tid) else {
             return false;
         };
-        let go_on = match outcome {
+        // Whether the call killed the task (blocking leaves it blocked, never dead).
+        let dead = task.state == State::Dead;
+        let (go_on, dead) = match outcome {
             Outcome::Return(value) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
-                true
+                (true, dead)
             }
-            Outcome::Replaced => true,
+            Outcome::Replaced => (true, dead),
             Outcome::Yield(value) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
-                false
+                (false, dead)
             }
             Outcome::ReturnAndBlock(value, why) => {
                 task.ctx.set_syscall_return(value as usize);
                 task.restarting = false;
                 self.make_blocked(tid, why);
-                false
+                (false, false)
             }
             Outcome::Block(why) => {
                 let ip = task.ctx.instruction_pointer();
                 task.ctx.set_instruction_pointer(ip - SYSCALL_INSN_LEN);
                 task.restarting = true;
                 self.make_blocked(tid, why);
-                false
+                (false, false)
             }
-            Outcome::Exit => false,
+            Outcome::Exit => (false, dead),
         };
-        if self.tasks.get(&tid).is_some_and(|t| t.state == State::Dead) {
+        if dead {
             self.make_dead(tid);
         }
         go_on
@@ -458,14 +524,17 @@ impl Scheduler {
         }
     }
 
-    /// The blocked tasks whose system call may be re-run to see whether it can complete (all
-    /// but vfork parents).
-    pub fn restartable(&self) -> alloc::vec::Vec<Tid> {
+    /// The first blocked task after `after` (from the start for `None`), in tid order, whose
+    /// system call may be re-run to see whether it can complete (all but vfork parents). A
+    /// caller walks them one by one, without a list, while re-runs change the table.
+    pub fn next_restartable(&self, after: Option<Tid>) -> Option<Tid> {
+        use core::ops::Bound;
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
         self.tasks
-            .values()
-            .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
+            .range((from, Bound::Unbounded))
+            .map(|(_, t)| t)
+            .find(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
             .map(|t| t.tid)
-            .collect()
     }
 
     /// The vfork child `child` execs or exits: its parent may run again.
