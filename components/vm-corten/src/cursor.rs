@@ -8,6 +8,9 @@
 //! 1. Inside an RCU read section, descend from the root *without locks* to the lowest
 //!    page-table page whose span contains the whole range (stop where the range spans several
 //!    entries, or where the entry on the way is not a next-level table).
+//!    A transaction inside the last-level table that its CPU's previous transaction had as
+//!    top may start at that table instead, if the read section proves it not freed (see
+//!    [`PerCpu`](crate::percpu)): it is the page the descent would stop at anyway.
 //! 2. Lock that page (the *top*). If it is *stray* (unlinked meanwhile), unlock and start over.
 //! 3. Leave the read section: from here on the cursor follows only links it reads from pages
 //!    it holds locked, and a page is unlinked only under its parent's lock, so nothing it can
@@ -40,7 +43,9 @@ use alloc::vec::Vec;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size, index_of};
+use crate::percpu::PerCpu;
 use crate::pte::{Entry, Fill, PageProp, PageState, Status, holds_memory, is_present, table_of};
+use crate::rcu::ReadGuard;
 use crate::space::VmSpace;
 use crate::sync::{AtomicU64, Ordering};
 use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
@@ -106,45 +111,145 @@ impl<'a, P: Platform> Cursor<'a, P> {
         cpu: usize,
         stop: u8,
     ) -> Self {
-        let p = space.platform();
+        let (top, deep) = Self::lock_range(space, &range, cpu, stop);
+        Self::locked(space, range, top, deep)
+    }
+
+    /// [`new_on`](Self::new_on) whose first attempt runs in the read section `read`, which the
+    /// caller entered already (to pick the range).
+    #[inline(always)]
+    pub(crate) fn new_in(
+        space: &'a VmSpace<P>,
+        range: Range<Vaddr>,
+        cpu: usize,
+        read: ReadGuard<'a>,
+    ) -> Self {
+        let (top, deep) = match Self::try_lock(space, &range, read, 1) {
+            Some(locked) => locked,
+            None => Self::lock_range(space, &range, cpu, 1),
+        };
+        Self::locked(space, range, top, deep)
+    }
+
+    /// Steps 1 to 4 of the protocol, in read sections of CPU `cpu`, until they succeed: the
+    /// top and whether pages below it were locked. (Only these small values are passed
+    /// around; the cursor is built once, in place, by [`locked`](Self::locked), since moving
+    /// a just-built cursor costs store-forwarding stalls.)
+    #[inline(always)]
+    fn lock_range(
+        space: &'a VmSpace<P>,
+        range: &Range<Vaddr>,
+        cpu: usize,
+        stop: u8,
+    ) -> ((PAddr, u8, Vaddr), bool) {
         loop {
-            let read = space.rcu().read(cpu);
-            let (mut table, mut level, mut base) = (space.root(), levels::<P>(), 0);
-            while level > stop {
-                let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
-                if first != last {
-                    break;
-                }
-                let raw = p.entry(table, first).load(Ordering::Acquire);
-                match table_of::<P::Arch>(raw, level) {
-                    Some(child) => {
-                        base += first * entry_size(level);
-                        table = child;
-                        level -= 1;
-                    }
-                    None => break,
-                }
+            if let Some(locked) = Self::try_lock(space, range, space.rcu().read(cpu), stop) {
+                return locked;
             }
-            let meta = p.meta(table);
-            meta.lock.lock();
-            if meta.stray.load(Ordering::Acquire) {
-                meta.lock.unlock();
-                drop(read);
-                continue;
-            }
-            // Below a locked page nothing is unlinked by others: the read section can end.
-            drop(read);
-            let deep = level > 1 && Self::lock_below(p, table, level, base, range.clone());
-            // Built last, from values only, so that it is constructed in place.
-            return Cursor {
-                space,
-                range,
-                top: (table, level, base),
-                deep,
-                flush: 0..0,
-                retired: Vec::new(),
-            };
         }
+    }
+
+    /// Steps 1 to 4 of the protocol in the read section `read`, which this ends; `None` if the
+    /// top turned out stray (the caller starts over in a new read section).
+    ///
+    /// A transaction inside the span of the last-level table its CPU last worked in starts
+    /// there instead of descending from the root, if the read section may use that table (see
+    /// [`PerCpu`](crate::percpu)); it is locked and checked for being stray like a table
+    /// found by the descent.
+    #[inline(always)]
+    fn try_lock(
+        space: &'a VmSpace<P>,
+        range: &Range<Vaddr>,
+        read: ReadGuard<'a>,
+        stop: u8,
+    ) -> Option<((PAddr, u8, Vaddr), bool)> {
+        let Some(percpu) = space.percpu(&read) else {
+            return Self::try_lock_from_root(space, range, read, stop, None);
+        };
+        let Some((table, base)) = percpu.leaf_for(range, read.epoch()).filter(|_| stop <= 1) else {
+            return Self::try_lock_from_root(space, range, read, stop, Some(percpu));
+        };
+        let meta = space.platform().meta(table);
+        meta.lock.lock();
+        if meta.stray.load(Ordering::Acquire) {
+            // Unlinked since: descend from the root next time.
+            meta.lock.unlock();
+            percpu.forget_leaf();
+            return None;
+        }
+        // Below a locked page nothing is unlinked by others: the read section can end.
+        drop(read);
+        Some(((table, 1, base), false))
+    }
+
+    /// [`try_lock`](Self::try_lock) by a descent from the root; remembers a last-level top
+    /// in `percpu`, the per-CPU state that `read` owns if any.
+    #[inline(never)]
+    fn try_lock_from_root(
+        space: &'a VmSpace<P>,
+        range: &Range<Vaddr>,
+        read: ReadGuard<'a>,
+        stop: u8,
+        percpu: Option<&PerCpu>,
+    ) -> Option<((PAddr, u8, Vaddr), bool)> {
+        let p = space.platform();
+        let (table, level, base) = Self::descend(p, space.root(), range, stop);
+        let meta = p.meta(table);
+        meta.lock.lock();
+        if meta.stray.load(Ordering::Acquire) {
+            meta.lock.unlock();
+            return None;
+        }
+        if level == 1
+            && let Some(percpu) = percpu
+        {
+            percpu.remember_leaf(table, base, read.epoch());
+        }
+        drop(read);
+        let deep = level > 1 && Self::lock_below(p, table, level, base, range.clone());
+        Some(((table, level, base), deep))
+    }
+
+    /// A cursor on `range` holding `top` locked, and the pages below it if `deep`.
+    #[inline(always)]
+    fn locked(
+        space: &'a VmSpace<P>,
+        range: Range<Vaddr>,
+        top: (PAddr, u8, Vaddr),
+        deep: bool,
+    ) -> Self {
+        Cursor {
+            space,
+            range,
+            top,
+            deep,
+            flush: 0..0,
+            retired: Vec::new(),
+        }
+    }
+
+    /// Step 1 of the protocol: the lowest page-table page, at level `stop` or higher, whose
+    /// span holds `range`, found without locks (inside a read section): the page, its level
+    /// and the start of its span.
+    #[inline(always)]
+    fn descend(p: &P, root: PAddr, range: &Range<Vaddr>, stop: u8) -> (PAddr, u8, Vaddr) {
+        let (mut table, mut level, mut base) = (root, levels::<P>(), 0);
+        while level > stop {
+            let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
+            if first != last {
+                break;
+            }
+            let raw = p.entry(table, first).load(Ordering::Acquire);
+            match table_of::<P::Arch>(raw, level) {
+                Some(child) => {
+                    base += first * entry_size(level);
+                    table = child;
+                    level -= 1;
+                }
+                None => break,
+            }
+        }
+        (table, level, base)
     }
 
     /// Locks the page-table pages under `table` (at `level` > 1) that overlap `range`, depth
@@ -830,7 +935,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
 }
 
 impl<P: Platform> Drop for Cursor<'_, P> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         let rcu = self.space.rcu();
         if self.deep || !self.flush.is_empty() || !self.retired.is_empty() || rcu.has_waiting() {

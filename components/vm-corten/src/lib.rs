@@ -23,6 +23,7 @@ extern crate std;
 
 pub mod arch;
 pub mod cursor;
+mod percpu;
 mod platform;
 mod pte;
 mod rcu;

@@ -142,7 +142,15 @@ impl<A: PagingArch> Platform for SimPlatform<A> {
     }
 
     fn meta(&self, table: PAddr) -> &PtMeta {
-        &self.meta[self.index(table)]
+        let i = self.index(table);
+        // A walker locks only tables that RCU keeps alive (found by a descent, or remembered
+        // by its CPU within the same epoch): the lock of a freed one is a protocol bug.
+        assert_eq!(
+            self.state[i].load(Ordering::Relaxed),
+            TABLE,
+            "locking or reading the metadata of {table:#x}, which is not a live table"
+        );
+        &self.meta[i]
     }
 
     fn alloc_frame(&self) -> Option<PAddr> {

@@ -4,20 +4,23 @@
 //! Non-fixed mmap takes addresses from per-CPU arenas (1 GiB chunks handed out by one atomic
 //! counter), so threads on different CPUs neither share a lock nor, usually, a page-table page;
 //! the page table stays the only record of what is mapped, and the chosen range is checked to
-//! be empty under its lock (a `MAP_FIXED` mapping may have landed there).
+//! be empty under its lock (a `MAP_FIXED` mapping may have landed there). A CPU's arena is part
+//! of its [`PerCpu`] state, which the thread owning the CPU's RCU slot uses without a lock; a
+//! thread that finds the slot taken (another thread with the same CPU hint) uses a spare arena
+//! under a spin lock instead.
 
 use alloc::sync::Arc;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size};
 use crate::cursor::Cursor;
+use crate::percpu::{PerCpu, bump};
 use crate::pte::{Entry, PageProp, PageState, Status};
-use crate::rcu::Rcu;
-use crate::sync::{AtomicUsize, Ordering, SpinMutex};
+use crate::rcu::{Rcu, ReadGuard, SLOTS};
+use crate::sync::{AtomicUsize, CachePadded, Ordering, SpinMutex};
 use crate::{FileBacking, PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
 
 const ARENA_SIZE: usize = 1 << 30;
-const ARENA_SLOTS: usize = 16;
 
 /// The kind of access that faulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +52,10 @@ pub struct VmSpace<P: Platform> {
     tracked: bool,
     mmap_base: Vaddr,
     next_arena: AtomicUsize,
-    arenas: [SpinMutex<Range<Vaddr>>; ARENA_SLOTS],
+    /// Per-CPU state, by RCU slot (see [`PerCpu`]).
+    percpu: [CachePadded<PerCpu>; SLOTS],
+    /// The arena of threads that found their CPU's RCU slot taken.
+    spare_arena: SpinMutex<Range<Vaddr>>,
 }
 
 impl<P: Platform> VmSpace<P> {
@@ -77,7 +83,8 @@ impl<P: Platform> VmSpace<P> {
             tracked,
             mmap_base: user_end / 2,
             next_arena: AtomicUsize::new(0),
-            arenas: core::array::from_fn(|_| SpinMutex::new(0..0)),
+            percpu: core::array::from_fn(|_| CachePadded(PerCpu::new())),
+            spare_arena: SpinMutex::new(0..0),
         })
     }
 
@@ -97,6 +104,12 @@ impl<P: Platform> VmSpace<P> {
 
     pub(crate) fn rcu(&self) -> &Rcu {
         &self.rcu
+    }
+
+    /// The per-CPU state that the read section `read` owns, if it owns its slot.
+    #[inline]
+    pub(crate) fn percpu(&self, read: &ReadGuard<'_>) -> Option<&PerCpu> {
+        read.owned_slot().map(|slot| &self.percpu[slot].0)
     }
 
     pub(crate) fn tracks_frames(&self) -> bool {
@@ -145,39 +158,48 @@ impl<P: Platform> VmSpace<P> {
             return Ok(va);
         }
         let cpu = self.platform.cpu_hint();
+        let mut fresh = false;
         for _ in 0..64 {
-            let va = self.alloc_va(len, cpu)?;
-            let mut cursor = Cursor::new_on(self, va..va + len, cpu);
+            // The addresses are picked inside the read section that the cursor's descent
+            // needs anyway, which also gives this thread its CPU's arena.
+            let read = self.rcu.read(cpu);
+            let mut cursor = match self.alloc_va(&read, len, fresh) {
+                Some(va) => Cursor::new_in(self, va..va + len, cpu, read),
+                None => {
+                    drop(read);
+                    let va = self.find_gap(len)?;
+                    Cursor::new_on(self, va..va + len, cpu)
+                }
+            };
             if cursor.mark_vacant(status)? {
-                return Ok(va);
+                return Ok(cursor.range().start);
             }
             // Taken (by a `MAP_FIXED` mapping): the rest of the arena may be too, so stepping
             // through it could fail 64 times; take a fresh arena instead.
-            drop(cursor);
-            *self.arenas[cpu % ARENA_SLOTS].lock() = 0..0;
+            fresh = true;
         }
         Err(VmError::NoMemory)
     }
 
-    /// Picks a free-looking range of `len` bytes from the arena of CPU `cpu`.
-    fn alloc_va(&self, len: usize, cpu: usize) -> Result<Vaddr, VmError> {
-        let slot = &self.arenas[cpu % ARENA_SLOTS];
-        let mut arena = slot.lock();
-        if arena.end - arena.start < len {
-            let size = len.next_multiple_of(ARENA_SIZE);
-            let start = self.mmap_base + self.next_arena.fetch_add(size, Ordering::Relaxed);
-            if start
-                .checked_add(size)
-                .is_none_or(|end| end > self.user_end)
-            {
-                drop(arena);
-                return self.find_gap(len);
-            }
-            *arena = start..start + size;
+    /// Picks a free-looking range of `len` bytes from the arena of the CPU whose slot `read`
+    /// registered in (from a fresh arena if `fresh`); `None` once the arenas are used up.
+    #[inline]
+    fn alloc_va(&self, read: &ReadGuard<'_>, len: usize, fresh: bool) -> Option<Vaddr> {
+        let refill = |len| self.new_arena(len);
+        match self.percpu(read) {
+            Some(percpu) => percpu.take_va(len, fresh, refill),
+            None => bump(&mut self.spare_arena.lock(), len, fresh, refill),
         }
-        let va = arena.start;
-        arena.start += len;
-        Ok(va)
+    }
+
+    /// A new arena of at least `len` bytes, or `None` if the address space has none left.
+    fn new_arena(&self, len: usize) -> Option<Range<Vaddr>> {
+        let size = len.next_multiple_of(ARENA_SIZE);
+        let start = self.mmap_base + self.next_arena.fetch_add(size, Ordering::Relaxed);
+        let end = start
+            .checked_add(size)
+            .filter(|&end| end <= self.user_end)?;
+        Some(start..end)
     }
 
     /// Slow path once the arenas are used up: the lowest gap of `len` bytes above the mmap base.

@@ -11,6 +11,11 @@ pub use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 #[cfg(feature = "shuttle")]
 pub use shuttle::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+/// A value on its own cache line(s), so that per-CPU data written by one CPU does not share a
+/// line with another's.
+#[repr(align(128))]
+pub(crate) struct CachePadded<T>(pub(crate) T);
+
 /// Waits a little while spinning on a lock.
 pub(crate) fn spin_wait() {
     #[cfg(feature = "shuttle")]
