@@ -40,6 +40,7 @@
 //! read it.
 
 use alloc::vec::Vec;
+use core::mem::ManuallyDrop;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size, index_of};
@@ -58,10 +59,15 @@ pub struct Cursor<'a, P: Platform> {
     top: (PAddr, u8, Vaddr),
     /// Whether this cursor holds locks below the top (then they are released by a walk).
     deep: bool,
+    /// Whether `flush` or `retired` may be non-empty, so that dropping a cursor that changed
+    /// no present entry tests one flag.
+    dirty: bool,
     /// Virtual range whose translations changed and must be flushed (empty: none).
     flush: Range<Vaddr>,
-    /// Page-table pages unlinked by this cursor, for RCU.
-    retired: Vec<PAddr>,
+    /// Page-table pages unlinked by this cursor, for RCU. Dropped by
+    /// [`release_all`](Self::release_all), which runs whenever `dirty` is set, as it is once
+    /// anything was pushed; so a cursor without changes has no drop glue to run.
+    retired: ManuallyDrop<Vec<PAddr>>,
 }
 
 fn levels<P: Platform>() -> u8 {
@@ -223,8 +229,9 @@ impl<'a, P: Platform> Cursor<'a, P> {
             range,
             top,
             deep,
+            dirty: false,
             flush: 0..0,
-            retired: Vec::new(),
+            retired: ManuallyDrop::new(Vec::new()),
         }
     }
 
@@ -342,6 +349,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
         }
         let old = entry.swap(new, Ordering::AcqRel);
         let end = va + entry_size(level);
+        self.dirty = true;
         self.flush = if self.flush.is_empty() {
             va..end
         } else {
@@ -784,6 +792,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
         let meta = self.space.platform().meta(table);
         meta.stray.store(true, Ordering::Release);
         meta.lock.unlock();
+        self.dirty = true;
         self.retired.push(table);
     }
 
@@ -938,7 +947,7 @@ impl<P: Platform> Drop for Cursor<'_, P> {
     #[inline(always)]
     fn drop(&mut self) {
         let rcu = self.space.rcu();
-        if self.deep || !self.flush.is_empty() || !self.retired.is_empty() || rcu.has_waiting() {
+        if self.deep || self.dirty || rcu.has_waiting() {
             self.release_all();
         } else {
             // The common case: one page locked, nothing to flush or retire.
@@ -960,8 +969,9 @@ impl<P: Platform> Cursor<'_, P> {
         }
         p.meta(top).lock.unlock();
         let rcu = self.space.rcu();
-        if !self.retired.is_empty() || rcu.has_waiting() {
-            rcu.retire(&mut self.retired, |table| p.free_table(table));
+        let mut retired = core::mem::take(&mut *self.retired);
+        if !retired.is_empty() || rcu.has_waiting() {
+            rcu.retire(&mut retired, |table| p.free_table(table));
         }
     }
 }
