@@ -427,21 +427,12 @@ impl<'a, P: Platform> Cursor<'a, P> {
             return Err(VmError::InvalidArgument); // as `mark`
         }
         // Inside one last-level table: one pass to check, one to store.
-        let space: &'a VmSpace<P> = self.space;
-        let p = space.platform();
-        let first = index_of(self.range.start, 1);
-        let slots = first..first + (self.range.end - self.range.start) / PAGE_SIZE;
-        if slots
-            .clone()
-            .any(|i| p.entry(table, i).load(Ordering::Acquire) != 0)
-        {
-            return Ok(false);
-        }
-        let fill = Fill::status(status);
-        for (k, i) in slots.enumerate() {
-            p.entry(table, i).store(fill.at(k), Ordering::Release);
-        }
-        Ok(true)
+        Ok(crate::leaf::mark_vacant_slots(
+            self.space.platform(),
+            table,
+            self.range.clone(),
+            status,
+        ))
     }
 
     fn find_in(&self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> Option<Vaddr> {

@@ -23,6 +23,7 @@ extern crate std;
 
 pub mod arch;
 pub mod cursor;
+mod leaf;
 mod percpu;
 mod platform;
 mod pte;

@@ -14,6 +14,7 @@ use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size};
 use crate::cursor::Cursor;
+use crate::leaf::LeafCursor;
 use crate::percpu::{PerCpu, bump};
 use crate::pte::{Entry, PageProp, PageState, Status};
 use crate::rcu::{Rcu, ReadGuard, SLOTS};
@@ -164,7 +165,17 @@ impl<P: Platform> VmSpace<P> {
             // needs anyway, which also gives this thread its CPU's arena.
             let read = self.rcu.read(cpu);
             let mut cursor = match self.alloc_va(&read, len, fresh) {
-                Some(va) => Cursor::new_in(self, va..va + len, cpu, read),
+                Some(va) => match LeafCursor::try_new(self, &(va..va + len), read) {
+                    // The common case: inside the last-level table of the previous mmap.
+                    Ok(leaf) => {
+                        if leaf.mark_vacant(va..va + len, status)? {
+                            return Ok(va);
+                        }
+                        fresh = true;
+                        continue;
+                    }
+                    Err(read) => Cursor::new_in(self, va..va + len, cpu, read),
+                },
                 None => {
                     drop(read);
                     let va = self.find_gap(len)?;
@@ -288,9 +299,28 @@ impl<P: Platform> VmSpace<P> {
         }
         let page = va & !(PAGE_SIZE - 1);
         let p = &*self.platform;
-        let mut cursor = Cursor::new(self, page..page + PAGE_SIZE);
-        // The common case, first touch of reserved anonymous memory whose last-level table
-        // exists (the cursor's top): one slot, read and written in place.
+        let cpu = p.cpu_hint();
+        let read = self.rcu.read(cpu);
+        let mut cursor = match LeafCursor::try_new(self, &(page..page + PAGE_SIZE), read) {
+            Ok(leaf) => {
+                // The common case, first touch of reserved anonymous memory in the last-level
+                // table this CPU last worked in: one slot, read and written in place.
+                let entry = leaf.entry(page);
+                let raw = entry.load(Ordering::Acquire);
+                if let Entry::Status(Status::Anonymous { prop }) = Entry::decode::<P::Arch>(raw, 1)
+                    && access.allowed_by(prop)
+                {
+                    let frame = p.alloc_frame().ok_or(VmError::NoMemory)?;
+                    let leaf_entry = Entry::Leaf(frame, prop | PageProp::USER);
+                    leaf.replace_vacant(entry, raw, leaf_entry.encode::<P::Arch>(1));
+                    return Ok(());
+                }
+                drop(leaf);
+                Cursor::new_on(self, page..page + PAGE_SIZE, cpu)
+            }
+            Err(read) => Cursor::new_in(self, page..page + PAGE_SIZE, cpu, read),
+        };
+        // The same when the last-level table is the cursor's top (it was not remembered).
         if let Some((i, raw)) = cursor.top_leaf(page)
             && let Entry::Status(Status::Anonymous { prop }) = Entry::decode::<P::Arch>(raw, 1)
             && access.allowed_by(prop)

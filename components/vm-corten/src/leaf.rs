@@ -1,0 +1,134 @@
+//! Leaf transactions: the fast path of a transaction that lies inside the last-level
+//! page-table page its CPU last worked in (see [`PerCpu`](crate::percpu)) and only overwrites
+//! entries that are not present: the first touch of reserved memory, the status of a fresh
+//! mmap range.
+//!
+//! It follows the [`cursor`](crate::cursor) protocol with the top known in advance: in the read
+//! section, lock the remembered table, check that it is not stray, leave the read section. Since
+//! no entry it changes is present, nothing is cached by an MMU, so nothing is flushed, and
+//! nothing is removed, so nothing is released or retired; the end of the transaction is an
+//! unlock (and, if pages wait for a grace period, the attempt to end one that every transaction
+//! makes). What it does not have is a [`Cursor`](crate::Cursor) in memory: with a locked
+//! read-modify-write every few dozen instructions (the page lock, the frame allocator's lock),
+//! every store before one is waited for, and a cursor is a dozen stores.
+
+use core::ops::Range;
+
+use crate::arch::index_of;
+use crate::pte::{Fill, Status, holds_memory, is_present};
+use crate::rcu::ReadGuard;
+use crate::sync::{AtomicU64, Ordering};
+use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmError, VmSpace};
+
+/// Exclusive access to a range inside one last-level table, for changes of entries that are
+/// not present. See the [module docs](self).
+pub(crate) struct LeafCursor<'a, P: Platform> {
+    space: &'a VmSpace<P>,
+    table: PAddr,
+}
+
+impl<'a, P: Platform> LeafCursor<'a, P> {
+    /// Locks `range` by the last-level table that the CPU owning `read`'s slot remembers, if
+    /// the range lies in it and the read section may use it; the read section ends. Otherwise
+    /// the read section is handed back, for a [`Cursor`](crate::Cursor) to start in.
+    #[inline(always)]
+    pub(crate) fn try_new(
+        space: &'a VmSpace<P>,
+        range: &Range<Vaddr>,
+        read: ReadGuard<'a>,
+    ) -> Result<Self, ReadGuard<'a>> {
+        let Some(percpu) = space.percpu(&read) else {
+            return Err(read);
+        };
+        let Some((table, _)) = percpu.leaf_for(range, read.epoch()) else {
+            return Err(read);
+        };
+        let meta = space.platform().meta(table);
+        meta.lock.lock();
+        if meta.stray.load(Ordering::Acquire) {
+            // Unlinked since: the cursor that starts in this read section descends instead.
+            meta.lock.unlock();
+            percpu.forget_leaf();
+            return Err(read);
+        }
+        // Below a locked page nothing is unlinked by others: the read section can end.
+        drop(read);
+        Ok(Self { space, table })
+    }
+
+    /// The entry of the page at `va`, which must lie in the locked range.
+    #[inline(always)]
+    pub(crate) fn entry(&self, va: Vaddr) -> &'a AtomicU64 {
+        self.space.platform().entry(self.table, index_of(va, 1))
+    }
+
+    /// Replaces `entry` (of this cursor's range), which holds the non-present `old`, by `new`:
+    /// a plain store, as no MMU caches or writes a non-present entry.
+    #[inline(always)]
+    pub(crate) fn replace_vacant(&self, entry: &AtomicU64, old: u64, new: u64) {
+        debug_assert!(!is_present(old) && !holds_memory(old));
+        entry.store(new, Ordering::Release);
+    }
+
+    /// Gives `range` (inside the locked one) `status` if every page of it is invalid; returns
+    /// whether it did. As [`Cursor::mark`](crate::Cursor::mark), refuses
+    /// [`Status::Inaccessible`].
+    #[inline(always)]
+    pub(crate) fn mark_vacant(&self, range: Range<Vaddr>, status: Status) -> Result<bool, VmError> {
+        if matches!(status, Status::Inaccessible { .. }) {
+            return Err(VmError::InvalidArgument);
+        }
+        Ok(mark_vacant_slots(
+            self.space.platform(),
+            self.table,
+            range,
+            status,
+        ))
+    }
+}
+
+impl<P: Platform> Drop for LeafCursor<'_, P> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.space.platform().meta(self.table).lock.unlock();
+        if self.space.rcu().has_waiting() {
+            end_grace_period(self.space);
+        }
+    }
+}
+
+/// Gives `range`, inside the last-level table `table` (locked by the caller), the status that
+/// `status` is the first page of if every page of it is invalid; returns whether it did. One
+/// pass to check, one to store.
+#[inline(always)]
+pub(crate) fn mark_vacant_slots<P: Platform>(
+    p: &P,
+    table: PAddr,
+    range: Range<Vaddr>,
+    status: Status,
+) -> bool {
+    let first = index_of(range.start, 1);
+    let slots = first..first + (range.end - range.start) / PAGE_SIZE;
+    if slots
+        .clone()
+        .any(|i| p.entry(table, i).load(Ordering::Acquire) != 0)
+    {
+        return false;
+    }
+    let fill = Fill::status(status);
+    for (k, i) in slots.enumerate() {
+        p.entry(table, i).store(fill.at(k), Ordering::Release);
+    }
+    true
+}
+
+/// What every transaction does at its end when pages wait for a grace period: try to end one,
+/// freeing what it allows.
+#[cold]
+#[inline(never)]
+fn end_grace_period<P: Platform>(space: &VmSpace<P>) {
+    let p = space.platform();
+    space
+        .rcu()
+        .retire(&mut alloc::vec::Vec::new(), |table| p.free_table(table));
+}
