@@ -55,11 +55,14 @@ impl PerCpu {
         fresh: bool,
         refill: impl FnOnce(usize) -> Option<Range<Vaddr>>,
     ) -> Option<Vaddr> {
-        let mut arena =
-            self.arena_start.load(Ordering::Relaxed)..self.arena_end.load(Ordering::Relaxed);
+        let end = self.arena_end.load(Ordering::Relaxed);
+        let mut arena = self.arena_start.load(Ordering::Relaxed)..end;
         let va = bump(&mut arena, len, fresh, refill)?;
+        // Stores are waited for by the next locked instruction: only what changed.
         self.arena_start.store(arena.start, Ordering::Relaxed);
-        self.arena_end.store(arena.end, Ordering::Relaxed);
+        if arena.end != end {
+            self.arena_end.store(arena.end, Ordering::Relaxed);
+        }
         Some(va)
     }
 

@@ -151,22 +151,63 @@ impl<P: Platform> VmSpace<P> {
             if va % PAGE_SIZE != 0 {
                 return Err(VmError::InvalidArgument);
             }
-            let end = va
-                .checked_add(len)
-                .filter(|&e| e <= self.user_end)
-                .ok_or(VmError::NoMemory)?;
-            Cursor::new(self, va..end).mark(va..end, status)?;
-            return Ok(va);
+            return self.mmap_fixed(va, len, status);
         }
         let cpu = self.platform.cpu_hint();
-        let mut fresh = false;
+        // The addresses are picked inside the read section that the transaction needs anyway,
+        // which also gives this thread its CPU's arena.
+        let read = self.rcu.read(cpu);
+        let picked = self.alloc_va(&read, len, false);
+        if let Some(va) = picked {
+            // The common case: inside the last-level table of the previous mmap.
+            match LeafCursor::try_new(self, &(va..va + len), read) {
+                Ok(leaf) => {
+                    if leaf.mark_vacant(va..va + len, status)? {
+                        return Ok(va);
+                    }
+                    drop(leaf);
+                    return self.mmap_anywhere(len, status, cpu, None);
+                }
+                Err(read) => return self.mmap_anywhere(len, status, cpu, Some((picked, read))),
+            }
+        }
+        self.mmap_anywhere(len, status, cpu, Some((None, read)))
+    }
+
+    /// `mmap` with `MAP_FIXED` at the page-aligned `va`.
+    #[inline(never)]
+    fn mmap_fixed(&self, va: Vaddr, len: usize, status: Status) -> Result<Vaddr, VmError> {
+        let end = va
+            .checked_add(len)
+            .filter(|&e| e <= self.user_end)
+            .ok_or(VmError::NoMemory)?;
+        Cursor::new(self, va..end).mark(va..end, status)?;
+        Ok(va)
+    }
+
+    /// The general case of a non-fixed mmap of `len` bytes on CPU `cpu`: a full transaction,
+    /// and new attempts while the range picked turns out taken. `first` is a first attempt's
+    /// range (`None`: the arenas are used up) and its read section, if the caller has one;
+    /// without one, the arena is taken to be taken.
+    #[inline(never)]
+    fn mmap_anywhere(
+        &self,
+        len: usize,
+        status: Status,
+        cpu: usize,
+        mut first: Option<(Option<Vaddr>, ReadGuard<'_>)>,
+    ) -> Result<Vaddr, VmError> {
+        let mut fresh = first.is_none();
         for _ in 0..64 {
-            // The addresses are picked inside the read section that the cursor's descent
-            // needs anyway, which also gives this thread its CPU's arena.
-            let read = self.rcu.read(cpu);
-            let mut cursor = match self.alloc_va(&read, len, fresh) {
+            let (picked, read) = match first.take() {
+                Some(first) => first,
+                None => {
+                    let read = self.rcu.read(cpu);
+                    (self.alloc_va(&read, len, fresh), read)
+                }
+            };
+            let mut cursor = match picked {
                 Some(va) => match LeafCursor::try_new(self, &(va..va + len), read) {
-                    // The common case: inside the last-level table of the previous mmap.
                     Ok(leaf) => {
                         if leaf.mark_vacant(va..va + len, status)? {
                             return Ok(va);
