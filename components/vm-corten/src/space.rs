@@ -342,7 +342,7 @@ impl<P: Platform> VmSpace<P> {
         let p = &*self.platform;
         let cpu = p.cpu_hint();
         let read = self.rcu.read(cpu);
-        let mut cursor = match LeafCursor::try_new(self, &(page..page + PAGE_SIZE), read) {
+        match LeafCursor::try_new(self, &(page..page + PAGE_SIZE), read) {
             Ok(leaf) => {
                 // The common case, first touch of reserved anonymous memory in the last-level
                 // table this CPU last worked in: one slot, read and written in place.
@@ -357,9 +357,29 @@ impl<P: Platform> VmSpace<P> {
                     return Ok(());
                 }
                 drop(leaf);
-                Cursor::new_on(self, page..page + PAGE_SIZE, cpu)
+                self.fault_in_cursor(page, access, files, cpu, None)
             }
-            Err(read) => Cursor::new_in(self, page..page + PAGE_SIZE, cpu, read),
+            Err(read) => self.fault_in_cursor(page, access, files, cpu, Some(read)),
+        }
+    }
+
+    /// The general case of [`handle_fault`](Self::handle_fault) on the page at `page`: a full
+    /// transaction (in the read section `read` if the caller has one). Out of line, so that the
+    /// common case keeps its values in registers.
+    #[inline(never)]
+    fn fault_in_cursor(
+        &self,
+        page: Vaddr,
+        access: Access,
+        files: &dyn FileBacking,
+        cpu: usize,
+        read: Option<ReadGuard<'_>>,
+    ) -> Result<(), VmError> {
+        let p = &*self.platform;
+        let range = page..page + PAGE_SIZE;
+        let mut cursor = match read {
+            Some(read) => Cursor::new_in(self, range, cpu, read),
+            None => Cursor::new_on(self, range, cpu),
         };
         // The same when the last-level table is the cursor's top (it was not remembered).
         if let Some((i, raw)) = cursor.top_leaf(page)
