@@ -197,10 +197,19 @@ impl<A: PagingArch> Platform for SimPlatform<A> {
     }
 
     fn cpu_hint(&self) -> usize {
-        std::thread_local!(static ID: usize = {
-            static NEXT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-            NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed)
-        });
-        ID.with(|id| *id)
+        static NEXT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+        // Under the model checker, threads get hints 0 and 1 in turn, so that some runs have
+        // two threads with the same hint (one owns the RCU slot, the other shares it) and some
+        // have each thread on its own slot.
+        #[cfg(feature = "shuttle")]
+        {
+            shuttle::thread_local!(static ID: usize = NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed) % 2);
+            ID.with(|id| *id)
+        }
+        #[cfg(not(feature = "shuttle"))]
+        {
+            std::thread_local!(static ID: usize = NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed));
+            ID.with(|id| *id)
+        }
     }
 }
