@@ -44,6 +44,7 @@ use core::mem::ManuallyDrop;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size, index_of};
+use crate::leaf::{Stray, lock_remembered};
 use crate::percpu::PerCpu;
 use crate::pte::{Entry, Fill, PageProp, PageState, Status, holds_memory, is_present, table_of};
 use crate::rcu::ReadGuard;
@@ -139,8 +140,9 @@ impl<'a, P: Platform> Cursor<'a, P> {
 
     /// Steps 1 to 4 of the protocol, in read sections of CPU `cpu`, until they succeed: the
     /// top and whether pages below it were locked. (Only these small values are passed
-    /// around; the cursor is built once, in place, by [`locked`](Self::locked), since moving
-    /// a just-built cursor costs store-forwarding stalls.)
+    /// around; the cursor is built once, in place, by [`locked`](Self::locked): returning a
+    /// built `Option<Cursor>` from the attempt loop copied it through memory, measurably
+    /// slower.)
     #[inline(always)]
     fn lock_range(
         space: &'a VmSpace<P>,
@@ -172,20 +174,20 @@ impl<'a, P: Platform> Cursor<'a, P> {
         let Some(percpu) = space.percpu(&read) else {
             return Self::try_lock_from_root(space, range, read, stop, None);
         };
-        let Some((table, base)) = percpu.leaf_for(range, read.epoch()).filter(|_| stop <= 1) else {
+        if stop > 1 {
             return Self::try_lock_from_root(space, range, read, stop, Some(percpu));
-        };
-        let meta = space.platform().meta(table);
-        meta.lock.lock();
-        if meta.stray.load(Ordering::Acquire) {
-            // Unlinked since: descend from the root next time.
-            meta.lock.unlock();
-            percpu.forget_leaf();
-            return None;
         }
-        // Below a locked page nothing is unlinked by others: the read section can end.
-        drop(read);
-        Some(((table, 1, base), false))
+        match lock_remembered(space.platform(), percpu, range, read.epoch()) {
+            Some(Ok((table, base))) => {
+                // Below a locked page nothing is unlinked by others: the read section can end.
+                drop(read);
+                Some(((table, 1, base), false))
+            }
+            // Not remembered, or unlinked since (and forgotten): descend.
+            Some(Err(Stray)) | None => {
+                Self::try_lock_from_root(space, range, read, stop, Some(percpu))
+            }
+        }
     }
 
     /// [`try_lock`](Self::try_lock) by a descent from the root; remembers a last-level top

@@ -15,6 +15,7 @@
 use core::ops::Range;
 
 use crate::arch::index_of;
+use crate::percpu::PerCpu;
 use crate::pte::{Fill, Status, holds_memory, is_present};
 use crate::rcu::ReadGuard;
 use crate::sync::{AtomicU64, Ordering};
@@ -40,20 +41,16 @@ impl<'a, P: Platform> LeafCursor<'a, P> {
         let Some(percpu) = space.percpu(&read) else {
             return Err(read);
         };
-        let Some((table, _)) = percpu.leaf_for(range, read.epoch()) else {
-            return Err(read);
-        };
-        let meta = space.platform().meta(table);
-        meta.lock.lock();
-        if meta.stray.load(Ordering::Acquire) {
-            // Unlinked since: the cursor that starts in this read section descends instead.
-            meta.lock.unlock();
-            percpu.forget_leaf();
-            return Err(read);
+        match lock_remembered(space.platform(), percpu, range, read.epoch()) {
+            Some(Ok((table, _))) => {
+                // Below a locked page nothing is unlinked by others: the read section can end.
+                drop(read);
+                Ok(Self { space, table })
+            }
+            // Not remembered, or unlinked since: a cursor starting in this read section
+            // descends instead.
+            _ => Err(read),
         }
-        // Below a locked page nothing is unlinked by others: the read section can end.
-        drop(read);
-        Ok(Self { space, table })
     }
 
     /// The entry of the page at `va`, which must lie in the locked range.
@@ -95,6 +92,31 @@ impl<P: Platform> Drop for LeafCursor<'_, P> {
             end_grace_period(self.space);
         }
     }
+}
+
+/// The remembered last-level table was found unlinked.
+pub(crate) struct Stray;
+
+/// Locks the last-level table that `percpu` remembers if its span holds `range` and a read
+/// section registered in epoch `epoch` may use it (see [`PerCpu`]): `Some(Ok)` with the table
+/// and the start of its span, locked and not stray; `Some(Err(Stray))` if it was unlinked since
+/// (it is forgotten, and not locked); `None` if no such table is remembered.
+#[inline(always)]
+pub(crate) fn lock_remembered<P: Platform>(
+    p: &P,
+    percpu: &PerCpu,
+    range: &Range<Vaddr>,
+    epoch: usize,
+) -> Option<Result<(PAddr, Vaddr), Stray>> {
+    let (table, base) = percpu.leaf_for(range, epoch)?;
+    let meta = p.meta(table);
+    meta.lock.lock();
+    if meta.stray.load(Ordering::Acquire) {
+        meta.lock.unlock();
+        percpu.forget_leaf();
+        return Some(Err(Stray));
+    }
+    Some(Ok((table, base)))
 }
 
 /// Gives `range`, inside the last-level table `table` (locked by the caller), the status that
