@@ -433,7 +433,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
             self.space.platform(),
             table,
             self.range.clone(),
-            status,
+            Fill::status(status),
         ))
     }
 

@@ -16,10 +16,10 @@ use core::ops::Range;
 
 use crate::arch::index_of;
 use crate::percpu::PerCpu;
-use crate::pte::{Fill, Status, holds_memory, is_present};
+use crate::pte::{Fill, holds_memory, is_present};
 use crate::rcu::ReadGuard;
 use crate::sync::{AtomicU64, Ordering};
-use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmError, VmSpace};
+use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmSpace};
 
 /// Exclusive access to a range inside one last-level table, for changes of entries that are
 /// not present. See the [module docs](self).
@@ -67,20 +67,12 @@ impl<'a, P: Platform> LeafCursor<'a, P> {
         entry.store(new, Ordering::Release);
     }
 
-    /// Gives `range` (inside the locked one) `status` if every page of it is invalid; returns
-    /// whether it did. As [`Cursor::mark`](crate::Cursor::mark), refuses
-    /// [`Status::Inaccessible`].
+    /// Sets the entries of `range` (inside the locked one) as `fill` says if every page of it
+    /// is invalid; returns whether it did. `fill` must not be of [`Status::Inaccessible`],
+    /// which names a frame.
     #[inline(always)]
-    pub(crate) fn mark_vacant(&self, range: Range<Vaddr>, status: Status) -> Result<bool, VmError> {
-        if matches!(status, Status::Inaccessible { .. }) {
-            return Err(VmError::InvalidArgument);
-        }
-        Ok(mark_vacant_slots(
-            self.space.platform(),
-            self.table,
-            range,
-            status,
-        ))
+    pub(crate) fn mark_vacant(&self, range: Range<Vaddr>, fill: Fill) -> bool {
+        mark_vacant_slots(self.space.platform(), self.table, range, fill)
     }
 }
 
@@ -119,15 +111,15 @@ pub(crate) fn lock_remembered<P: Platform>(
     Some(Ok((table, base)))
 }
 
-/// Gives `range`, inside the last-level table `table` (locked by the caller), the status that
-/// `status` is the first page of if every page of it is invalid; returns whether it did. One
-/// pass to check, one to store.
+/// Sets the entries of `range`, inside the last-level table `table` (locked by the caller), as
+/// `fill` (a status) says if every page of it is invalid; returns whether it did. One pass to
+/// check, one to store.
 #[inline(always)]
 pub(crate) fn mark_vacant_slots<P: Platform>(
     p: &P,
     table: PAddr,
     range: Range<Vaddr>,
-    status: Status,
+    fill: Fill,
 ) -> bool {
     let first = index_of(range.start, 1);
     let slots = first..first + (range.end - range.start) / PAGE_SIZE;
@@ -137,7 +129,6 @@ pub(crate) fn mark_vacant_slots<P: Platform>(
     {
         return false;
     }
-    let fill = Fill::status(status);
     for (k, i) in slots.enumerate() {
         p.entry(table, i).store(fill.at(k), Ordering::Release);
     }

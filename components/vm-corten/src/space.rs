@@ -16,7 +16,7 @@ use crate::arch::{PagingArch, entry_size};
 use crate::cursor::Cursor;
 use crate::leaf::LeafCursor;
 use crate::percpu::{PerCpu, bump};
-use crate::pte::{Entry, PageProp, PageState, Status};
+use crate::pte::{Entry, Fill, PageProp, PageState, Status};
 use crate::rcu::{Rcu, ReadGuard, SLOTS};
 use crate::sync::{AtomicUsize, CachePadded, Ordering, SpinMutex};
 use crate::{FileBacking, PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
@@ -153,6 +153,11 @@ impl<P: Platform> VmSpace<P> {
             }
             return self.mmap_fixed(va, len, status);
         }
+        if matches!(status, Status::Inaccessible { .. }) {
+            return Err(VmError::InvalidArgument); // it names one frame
+        }
+        // Encoded before the transaction, so that it is not done while holding the lock.
+        let fill = Fill::status(status);
         let cpu = self.platform.cpu_hint();
         // The addresses are picked inside the read section that the transaction needs anyway,
         // which also gives this thread its CPU's arena.
@@ -162,7 +167,7 @@ impl<P: Platform> VmSpace<P> {
             // The common case: inside the last-level table of the previous mmap.
             match LeafCursor::try_new(self, &(va..va + len), read) {
                 Ok(leaf) => {
-                    if leaf.mark_vacant(va..va + len, status)? {
+                    if leaf.mark_vacant(va..va + len, fill) {
                         return Ok(va);
                     }
                     drop(leaf);
@@ -209,7 +214,7 @@ impl<P: Platform> VmSpace<P> {
             let mut cursor = match picked {
                 Some(va) => match LeafCursor::try_new(self, &(va..va + len), read) {
                     Ok(leaf) => {
-                        if leaf.mark_vacant(va..va + len, status)? {
+                        if leaf.mark_vacant(va..va + len, Fill::status(status)) {
                             return Ok(va);
                         }
                         fresh = true;
