@@ -10,7 +10,7 @@
 //!    entries, or where the entry on the way is not a next-level table).
 //!    A transaction inside the last-level table that its CPU's previous transaction had as
 //!    top may start at that table instead, if the read section proves it not freed (see
-//!    [`PerCpu`](crate::percpu)): it is the page the descent would stop at anyway.
+//!    the `percpu` module): it is the page the descent would stop at anyway.
 //! 2. Lock that page (the *top*). If it is *stray* (unlinked meanwhile), unlock and start over.
 //! 3. Leave the read section: from here on the cursor follows only links it reads from pages
 //!    it holds locked, and a page is unlinked only under its parent's lock, so nothing it can
