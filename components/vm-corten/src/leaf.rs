@@ -19,13 +19,15 @@ use crate::percpu::PerCpu;
 use crate::pte::{Fill, holds_memory, is_present};
 use crate::rcu::ReadGuard;
 use crate::sync::{AtomicU64, Ordering};
-use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmSpace};
+use crate::{PAGE_SIZE, PAddr, Platform, PtMeta, Vaddr, VmSpace};
 
 /// Exclusive access to a range inside one last-level table, for changes of entries that are
 /// not present. See the [module docs](self).
 pub(crate) struct LeafCursor<'a, P: Platform> {
     space: &'a VmSpace<P>,
     table: PAddr,
+    /// The table's metadata, kept to unlock it without looking it up again.
+    meta: &'a PtMeta,
 }
 
 impl<'a, P: Platform> LeafCursor<'a, P> {
@@ -45,7 +47,8 @@ impl<'a, P: Platform> LeafCursor<'a, P> {
             Some(Ok((table, _))) => {
                 // Below a locked page nothing is unlinked by others: the read section can end.
                 drop(read);
-                Ok(Self { space, table })
+                let meta = space.platform().meta(table);
+                Ok(Self { space, table, meta })
             }
             // Not remembered, or unlinked since: a cursor starting in this read section
             // descends instead.
@@ -79,7 +82,7 @@ impl<'a, P: Platform> LeafCursor<'a, P> {
 impl<P: Platform> Drop for LeafCursor<'_, P> {
     #[inline(always)]
     fn drop(&mut self) {
-        self.space.platform().meta(self.table).lock.unlock();
+        self.meta.lock.unlock();
         if self.space.rcu().has_waiting() {
             end_grace_period(self.space);
         }
@@ -112,8 +115,12 @@ pub(crate) fn lock_remembered<P: Platform>(
 }
 
 /// Sets the entries of `range`, inside the last-level table `table` (locked by the caller), as
-/// `fill` (a status) says if every page of it is invalid; returns whether it did. One pass to
-/// check, one to store.
+/// `fill` (a status) says if every page of it is invalid; returns whether it did.
+///
+/// One pass: each entry is checked and set in turn, and if one turns out taken, those set
+/// before it are cleared again. Nobody sees the entries meanwhile: other transactions wait for
+/// the table's lock, and the MMU ignores entries that are not present. (The platform hands out
+/// entries one at a time, so a pass to check and another to store would look each up twice.)
 #[inline(always)]
 pub(crate) fn mark_vacant_slots<P: Platform>(
     p: &P,
@@ -122,15 +129,16 @@ pub(crate) fn mark_vacant_slots<P: Platform>(
     fill: Fill,
 ) -> bool {
     let first = index_of(range.start, 1);
-    let slots = first..first + (range.end - range.start) / PAGE_SIZE;
-    if slots
-        .clone()
-        .any(|i| p.entry(table, i).load(Ordering::Acquire) != 0)
-    {
-        return false;
-    }
-    for (k, i) in slots.enumerate() {
-        p.entry(table, i).store(fill.at(k), Ordering::Release);
+    let pages = (range.end - range.start) / PAGE_SIZE;
+    for k in 0..pages {
+        let entry = p.entry(table, first + k);
+        if entry.load(Ordering::Acquire) != 0 {
+            for set in first..first + k {
+                p.entry(table, set).store(0, Ordering::Relaxed);
+            }
+            return false;
+        }
+        entry.store(fill.at(k), Ordering::Release);
     }
     true
 }

@@ -317,6 +317,41 @@ fn remembered_leaf_table_is_not_reused_sv39() {
     remembered_leaf_table_is_not_reused::<Sv39>();
 }
 
+/// A non-fixed mmap whose picked range turns out partly taken (by a `MAP_FIXED` mapping) leaves
+/// the free part of it as it was and maps elsewhere.
+fn mmap_skips_a_taken_range<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(64);
+    let space = VmSpace::new(mem.clone()).unwrap();
+    let a = space.mmap(None, 4 * 4096, anon(RW)).unwrap();
+    // The next range the arena hands out is `a + 4 pages`; take its third page.
+    let next = a + 4 * 4096;
+    space
+        .mmap(Some(next + 2 * 4096), 4096, Status::Guard)
+        .unwrap();
+    let b = space.mmap(None, 4 * 4096, anon(RW)).unwrap();
+    assert!(b + 4 * 4096 <= next || b >= next + 4 * 4096, "{}", A::NAME);
+    for page in [next, next + 4096, next + 3 * 4096] {
+        assert_eq!(space.query(page), PageState::Invalid, "{}", A::NAME);
+    }
+    assert_eq!(
+        space.query(next + 2 * 4096),
+        PageState::Status(Status::Guard),
+        "{}",
+        A::NAME
+    );
+    assert_eq!(space.query(b + 3 * 4096), PageState::Status(anon(RW)));
+}
+
+#[test]
+fn mmap_skips_a_taken_range_x86_64() {
+    mmap_skips_a_taken_range::<X86_64>();
+}
+
+#[test]
+fn mmap_skips_a_taken_range_sv39() {
+    mmap_skips_a_taken_range::<Sv39>();
+}
+
 fn regions<A: PagingArch>() {
     let mem = SimPlatform::<A>::new(4096);
     let space = VmSpace::new(mem.clone()).unwrap();
