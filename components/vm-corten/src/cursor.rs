@@ -12,6 +12,8 @@
 //!    top may start at that table instead, if the read section proves it not freed (see
 //!    the `percpu` module): it is the page the descent would stop at anyway.
 //! 2. Lock that page (the *top*). If it is *stray* (unlinked meanwhile), unlock and start over.
+//!    The lock of a last-level table is taken with `lock_leaf`, which then also waits for a
+//!    leaf transaction on the table to end (see the `leaf` module).
 //! 3. Leave the read section: from here on the cursor follows only links it reads from pages
 //!    it holds locked, and a page is unlinked only under its parent's lock, so nothing it can
 //!    reach is retired under it.
@@ -44,8 +46,7 @@ use core::mem::ManuallyDrop;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size, index_of};
-use crate::leaf::{Stray, lock_remembered};
-use crate::percpu::PerCpu;
+use crate::leaf::{Stray, lock_leaf, lock_remembered, remember};
 use crate::pte::{Entry, Fill, PageProp, PageState, Status, holds_memory, is_present, table_of};
 use crate::rcu::ReadGuard;
 use crate::space::VmSpace;
@@ -168,53 +169,54 @@ impl<'a, P: Platform> Cursor<'a, P> {
     fn try_lock(
         space: &'a VmSpace<P>,
         range: &Range<Vaddr>,
-        read: ReadGuard<'a>,
+        mut read: ReadGuard<'a>,
         stop: u8,
     ) -> Option<((PAddr, u8, Vaddr), bool)> {
+        // A cursor waits for locks: never while biased (see the `leaf` module).
+        read.unbias();
         let Some(percpu) = space.percpu(&read) else {
-            return Self::try_lock_from_root(space, range, read, stop, None);
+            return Self::try_lock_from_root(space, range, read, stop);
         };
         if stop > 1 {
-            return Self::try_lock_from_root(space, range, read, stop, Some(percpu));
+            return Self::try_lock_from_root(space, range, read, stop);
         }
-        match lock_remembered(space.platform(), percpu, range, read.epoch()) {
+        match lock_remembered(space, percpu, range, read.epoch()) {
             Some(Ok((table, base))) => {
                 // Below a locked page nothing is unlinked by others: the read section can end.
                 drop(read);
                 Some(((table, 1, base), false))
             }
             // Not remembered, or unlinked since (and forgotten): descend.
-            Some(Err(Stray)) | None => {
-                Self::try_lock_from_root(space, range, read, stop, Some(percpu))
-            }
+            Some(Err(Stray)) | None => Self::try_lock_from_root(space, range, read, stop),
         }
     }
 
-    /// [`try_lock`](Self::try_lock) by a descent from the root; remembers a last-level top
-    /// in `percpu`, the per-CPU state that `read` owns if any.
+    /// [`try_lock`](Self::try_lock) by a descent from the root (`read` is not biased); a
+    /// last-level top is remembered in the per-CPU state that `read` owns, if any.
     #[inline(never)]
     fn try_lock_from_root(
         space: &'a VmSpace<P>,
         range: &Range<Vaddr>,
         read: ReadGuard<'a>,
         stop: u8,
-        percpu: Option<&PerCpu>,
     ) -> Option<((PAddr, u8, Vaddr), bool)> {
         let p = space.platform();
         let (table, level, base) = Self::descend(p, space.root(), range, stop);
         let meta = p.meta(table);
-        meta.lock.lock();
+        if level == 1 {
+            lock_leaf(space, table);
+        } else {
+            meta.lock.lock();
+        }
         if meta.stray.load(Ordering::Acquire) {
             meta.lock.unlock();
             return None;
         }
-        if level == 1
-            && let Some(percpu) = percpu
-        {
-            percpu.remember_leaf(table, base, read.epoch());
+        if level == 1 {
+            remember(space, &read, table, base);
         }
         drop(read);
-        let deep = level > 1 && Self::lock_below(p, table, level, base, range.clone());
+        let deep = level > 1 && Self::lock_below(space, table, level, base, range.clone());
         Some(((table, level, base), deep))
     }
 
@@ -264,15 +266,26 @@ impl<'a, P: Platform> Cursor<'a, P> {
     /// Locks the page-table pages under `table` (at `level` > 1) that overlap `range`, depth
     /// first; returns whether there were any.
     #[inline(never)]
-    fn lock_below(p: &P, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> bool {
+    fn lock_below(
+        space: &VmSpace<P>,
+        table: PAddr,
+        level: u8,
+        base: Vaddr,
+        range: Range<Vaddr>,
+    ) -> bool {
+        let p = space.platform();
         let mut any = false;
         for (i, span) in entries(level, base, &range) {
             let raw = p.entry(table, i).load(Ordering::Acquire);
             if let Some(child) = table_of::<P::Arch>(raw, level) {
-                p.meta(child).lock.lock();
+                if level == 2 {
+                    lock_leaf(space, child);
+                } else {
+                    p.meta(child).lock.lock();
+                }
                 any = true;
                 if level > 2 {
-                    Self::lock_below(p, child, level - 1, span.start, clamp(&range, &span));
+                    Self::lock_below(space, child, level - 1, span.start, clamp(&range, &span));
                 }
             }
         }

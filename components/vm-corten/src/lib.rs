@@ -10,8 +10,9 @@
 //! - [`VmSpace`]: an address space and the operations services need: mmap, munmap, mprotect,
 //!   page-fault resolution (zero fill, copy-on-write, file-backed) and fork. Each CPU keeps, in
 //!   state it owns through its RCU reader slot, an mmap arena and the last-level table it last
-//!   worked in, where the common first touch and fresh mmap run as a leaf transaction (the
-//!   cursor protocol with the top known: one page lock, no descent).
+//!   worked in, where the common first touch and fresh mmap run as a leaf transaction: no
+//!   descent, and instead of the table's lock, a biased registration in the CPU's RCU slot
+//!   that threads taking the lock wait for (one locked instruction in all).
 //! - [`Platform`]: what the kernel provides: page-table and data frames, entry access, TLB
 //!   flushes. The crate does not depend on `frame`; the host tests use a simulated memory
 //!   ([`sim`], feature `sim`).

@@ -16,7 +16,9 @@
 //!   epoch `e`, so if it is unlinked later it is retired in epoch `e` or later, and freed only
 //!   when the epoch reaches `e + 2`; a read section that registered in epoch `e` itself keeps
 //!   the epoch below `e + 2` until it ends. So the page is used only by a read section of the
-//!   same epoch, which then locks it and checks that it is not stray, as after a descent.
+//!   same epoch, which then locks it (or, in a leaf transaction, finds its lock free; see the
+//!   `leaf` module) and checks that it is not stray, as after a descent. The page's metadata
+//!   records which slots remembered it, for the threads that take its lock.
 
 use core::ops::Range;
 
@@ -85,6 +87,13 @@ impl PerCpu {
         self.leaf.store(table, Ordering::Relaxed);
         self.leaf_base.store(base, Ordering::Relaxed);
         self.leaf_epoch.store(epoch, Ordering::Relaxed);
+    }
+
+    /// The last leaf table (0: none), for a thread that takes that table's lock and must wait
+    /// for a leaf transaction of this CPU on it.
+    #[inline]
+    pub(crate) fn leaf(&self) -> PAddr {
+        self.leaf.load(Ordering::Relaxed)
     }
 
     /// Forgets the last leaf table (it was found stray).

@@ -21,6 +21,11 @@
 //! does not wait: it counts itself in the slot's shared counters, with an atomic add and
 //! subtract. Owning the slot also gives the reader the CPU's per-CPU state of the address
 //! space (see [`ReadGuard::owned_slot`]).
+//!
+//! An owner may also register as *biased* ([`Rcu::read_biased`]): it may then write entries of
+//! the last-level table its CPU remembers without taking that table's lock, for as long as the
+//! flag stays set (see the `leaf` module); [`ReadGuard::unbias`] clears it before the reader
+//! waits for any lock.
 
 use alloc::vec::Vec;
 
@@ -30,9 +35,15 @@ use crate::sync::{AtomicUsize, CachePadded, Ordering, SpinMutex};
 /// Number of reader slots (and of per-CPU states of an address space).
 pub(crate) const SLOTS: usize = 16;
 
+/// In an owner word: the owner is in a leaf transaction on its CPU's remembered table.
+const BIASED: usize = 4;
+/// In an owner word: the registration (`1 + parity`).
+const REGISTERED: usize = 3;
+
 /// The reader registrations of one CPU.
 struct Slot {
-    /// 0 when free; `1 + parity` while owned by one reader of an epoch of that parity.
+    /// 0 when free; `1 + parity` while owned by one reader of an epoch of that parity, plus
+    /// [`BIASED`] while that reader is biased.
     owner: AtomicUsize,
     /// Readers that found the slot owned, by epoch parity.
     shared: [AtomicUsize; 2],
@@ -53,6 +64,8 @@ pub(crate) struct ReadGuard<'a> {
     word: &'a AtomicUsize,
     /// Whether this reader owns its slot (then `word` is the owner word).
     owner: bool,
+    /// Whether the owner word has [`BIASED`] set.
+    biased: bool,
     /// The slot's index.
     slot: usize,
     /// The epoch the reader registered in.
@@ -72,6 +85,22 @@ impl ReadGuard<'_> {
     #[inline]
     pub(crate) fn epoch(&self) -> usize {
         self.epoch
+    }
+
+    /// Whether the reader is biased (see [`Rcu::read_biased`]).
+    #[inline]
+    pub(crate) fn is_biased(&self) -> bool {
+        self.biased
+    }
+
+    /// Stops being biased, staying registered: before waiting for any lock, and once the
+    /// reader has decided not to write the remembered table without it.
+    #[inline]
+    pub(crate) fn unbias(&mut self) {
+        if self.biased {
+            self.biased = false;
+            self.word.store(1 + self.epoch % 2, Ordering::Release);
+        }
     }
 }
 
@@ -93,12 +122,33 @@ impl Rcu {
     /// Enters a read section on behalf of CPU (or thread) `cpu`.
     #[inline]
     pub(crate) fn read(&self, cpu: usize) -> ReadGuard<'_> {
+        self.register(cpu, 0)
+    }
+
+    /// [`read`](Self::read), biased if it owns the slot: with one compare-and-swap the reader
+    /// both registers and announces that it may write its CPU's remembered last-level table
+    /// without the table's lock. A thread that takes that lock then waits for the flag to
+    /// clear ([`biased`](Self::biased)).
+    #[inline]
+    pub(crate) fn read_biased(&self, cpu: usize) -> ReadGuard<'_> {
+        self.register(cpu, BIASED)
+    }
+
+    /// Whether the owner of slot `slot` is biased, in the single total order of sequentially
+    /// consistent operations.
+    #[inline]
+    pub(crate) fn biased(&self, slot: usize) -> bool {
+        self.slots[slot].0.owner.load(Ordering::SeqCst) & BIASED != 0
+    }
+
+    #[inline(always)]
+    fn register(&self, cpu: usize, bias: usize) -> ReadGuard<'_> {
         let index = cpu % SLOTS;
         let slot = &self.slots[index].0;
         let mut e = self.epoch.0.load(Ordering::SeqCst);
         if slot
             .owner
-            .compare_exchange(0, 1 + e % 2, Ordering::SeqCst, Ordering::Relaxed)
+            .compare_exchange(0, (1 + e % 2) | bias, Ordering::SeqCst, Ordering::Relaxed)
             .is_ok()
         {
             loop {
@@ -107,6 +157,7 @@ impl Rcu {
                     return ReadGuard {
                         word: &slot.owner,
                         owner: true,
+                        biased: bias != 0,
                         slot: index,
                         epoch: e,
                     };
@@ -114,7 +165,7 @@ impl Rcu {
                 // The epoch moved on between the load and the registration: register again
                 // (a read-modify-write, so that the re-check above is ordered after it).
                 e = now;
-                slot.owner.swap(1 + e % 2, Ordering::SeqCst);
+                slot.owner.swap((1 + e % 2) | bias, Ordering::SeqCst);
             }
         }
         loop {
@@ -123,6 +174,7 @@ impl Rcu {
                 return ReadGuard {
                     word: &slot.shared[e % 2],
                     owner: false,
+                    biased: false,
                     slot: index,
                     epoch: e,
                 };
@@ -161,7 +213,7 @@ impl Rcu {
         }
         let old = (e + 1) % 2;
         if self.slots.iter().any(|slot| {
-            slot.0.owner.load(Ordering::SeqCst) == 1 + old
+            slot.0.owner.load(Ordering::SeqCst) & REGISTERED == 1 + old
                 || slot.0.shared[old].load(Ordering::SeqCst) != 0
         }) {
             return Vec::new();

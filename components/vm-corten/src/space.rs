@@ -107,6 +107,12 @@ impl<P: Platform> VmSpace<P> {
         &self.rcu
     }
 
+    /// The per-CPU state of slot `slot`, for reading what it remembers.
+    #[inline]
+    pub(crate) fn percpu_of(&self, slot: usize) -> &PerCpu {
+        &self.percpu[slot].0
+    }
+
     /// The per-CPU state that the read section `read` owns, if it owns its slot.
     #[inline]
     pub(crate) fn percpu(&self, read: &ReadGuard<'_>) -> Option<&PerCpu> {
@@ -161,7 +167,7 @@ impl<P: Platform> VmSpace<P> {
         let cpu = self.platform.cpu_hint();
         // The addresses are picked inside the read section that the transaction needs anyway,
         // which also gives this thread its CPU's arena.
-        let read = self.rcu.read(cpu);
+        let read = self.rcu.read_biased(cpu);
         let picked = self.alloc_va(&read, len, false);
         if let Some(va) = picked {
             // The common case: inside the last-level table of the previous mmap.
@@ -207,7 +213,7 @@ impl<P: Platform> VmSpace<P> {
             let (picked, read) = match first.take() {
                 Some(first) => first,
                 None => {
-                    let read = self.rcu.read(cpu);
+                    let read = self.rcu.read_biased(cpu);
                     (self.alloc_va(&read, len, fresh), read)
                 }
             };
@@ -346,7 +352,7 @@ impl<P: Platform> VmSpace<P> {
         let page = va & !(PAGE_SIZE - 1);
         let p = &*self.platform;
         let cpu = p.cpu_hint();
-        let read = self.rcu.read(cpu);
+        let read = self.rcu.read_biased(cpu);
         match LeafCursor::try_new(self, &(page..page + PAGE_SIZE), read) {
             Ok(leaf) => {
                 // The common case, first touch of reserved anonymous memory in the last-level
