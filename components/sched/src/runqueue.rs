@@ -155,9 +155,10 @@ impl<T: Copy + Ord> RunQueue<T> {
             let credit = now.saturating_sub(t0).min(self.tunables.latency_ns / 2);
             e.lag = e.lag.saturating_sub(credit.min(i64::MAX as u64) as i64);
         }
+        // Linked and judged before it goes into `tasks`, so that `tasks` is searched once.
+        self.link(&mut e, true);
+        let preempt = self.preempts_current(&e);
         self.tasks.insert(id, e);
-        self.link(id, true);
-        let preempt = self.preempts_current(id);
         self.need_resched |= preempt;
         Ok(preempt)
     }
@@ -168,10 +169,8 @@ impl<T: Copy + Ord> RunQueue<T> {
     /// pending: the kernel must pick the next task before running on.
     pub fn dequeue(&mut self, id: T, now: u64) -> Option<SchedEntity<T>> {
         self.update_curr(now);
-        if !self.tasks.contains_key(&id) {
-            return None;
-        }
-        self.unlink(id);
+        let mut e = self.tasks.remove(&id)?;
+        self.unlink(&mut e);
         if self.current == Some(id) {
             self.current = None;
             self.need_resched = true;
@@ -180,7 +179,6 @@ impl<T: Copy + Ord> RunQueue<T> {
             self.skip = None;
         }
         self.refresh_min();
-        let mut e = self.tasks.remove(&id)?;
         e.blocked_at = Some(now);
         Some(e)
     }
@@ -261,6 +259,8 @@ impl<T: Copy + Ord> RunQueue<T> {
         self.skip = None;
         self.need_resched = false;
         self.current = next;
+        // What refresh_min would look up: the new current task's virtual runtime, if fair.
+        let mut curr_vruntime = None;
         if let Some(n) = next {
             let t = self.tunables;
             if let Some(e) = self.tasks.get_mut(&n) {
@@ -273,12 +273,13 @@ impl<T: Copy + Ord> RunQueue<T> {
                         _ => t.rr_quantum_ns,
                     };
                 }
+                curr_vruntime = (e.class() == Class::Fair).then_some(e.vruntime);
             }
             if prev != next {
                 self.switches += 1;
             }
         }
-        self.refresh_min();
+        self.fair.update_min(curr_vruntime);
         next
     }
 
@@ -304,15 +305,14 @@ impl<T: Copy + Ord> RunQueue<T> {
     /// reschedule is pending afterwards, so the right task runs.
     pub fn set_params(&mut self, id: T, params: SchedParams, now: u64) -> bool {
         self.update_curr(now);
-        if !self.tasks.contains_key(&id) {
+        let Some(mut e) = self.tasks.remove(&id) else {
             return false;
-        }
-        self.unlink(id);
-        if let Some(e) = self.tasks.get_mut(&id) {
-            e.set_params(params);
-            e.rr_left = 0;
-        }
-        self.link(id, true);
+        };
+        self.unlink(&mut e);
+        e.set_params(params);
+        e.rr_left = 0;
+        self.link(&mut e, true);
+        self.tasks.insert(id, e);
         self.refresh_min();
         self.need_resched = true;
         true
@@ -361,6 +361,11 @@ impl<T: Copy + Ord> RunQueue<T> {
     /// CPU; the kernel enqueues each on a CPU of its mask once the switch away is complete.
     pub fn take_outgoing(&mut self) -> Vec<SchedEntity<T>> {
         core::mem::take(&mut self.outgoing)
+    }
+
+    /// Whether [`RunQueue::take_outgoing`] has anything to hand over.
+    pub fn has_outgoing(&self) -> bool {
+        !self.outgoing.is_empty()
     }
 
     /// The waiting (not current) tasks that may run on `cpu`, best to migrate first: idle
@@ -412,14 +417,13 @@ impl<T: Copy + Ord> RunQueue<T> {
         self.fair.update_min(curr);
     }
 
-    /// Adds task `id` (already in `tasks`) to its class: accounting, and the class queue unless
-    /// it is current. A fair task is placed by its lag.
-    fn link(&mut self, id: T, tail: bool) {
+    /// Adds task `e` to its class: accounting, and the class queue unless it is current. A fair
+    /// task is placed by its lag. The entity is out of `tasks` meanwhile (on its way in or
+    /// out), so that callers that hold it need not look it up again.
+    fn link(&mut self, e: &mut SchedEntity<T>, tail: bool) {
+        let id = e.id();
         let is_curr = self.current == Some(id);
         let t = self.tunables;
-        let Some(e) = self.tasks.get_mut(&id) else {
-            return;
-        };
         match e.class() {
             Class::Fair => {
                 e.vruntime = self.fair.place(e.lag, &t);
@@ -434,12 +438,11 @@ impl<T: Copy + Ord> RunQueue<T> {
         }
     }
 
-    /// Removes task `id` (still in `tasks`) from its class; records a fair task's lag.
-    fn unlink(&mut self, id: T) {
+    /// Removes task `e` from its class; records a fair task's lag. Like [`RunQueue::link`], it
+    /// takes the entity out of `tasks`.
+    fn unlink(&mut self, e: &mut SchedEntity<T>) {
+        let id = e.id();
         let is_curr = self.current == Some(id);
-        let Some(e) = self.tasks.get_mut(&id) else {
-            return;
-        };
         match e.class() {
             Class::Fair => {
                 if !is_curr {
@@ -486,12 +489,12 @@ impl<T: Copy + Ord> RunQueue<T> {
         }
     }
 
-    /// Whether the newly queued task `id` should preempt the current one.
-    fn preempts_current(&self, id: T) -> bool {
+    /// Whether the newly queued task `new` (not yet in `tasks`) should preempt the current one.
+    fn preempts_current(&self, new: &SchedEntity<T>) -> bool {
         let Some(c) = self.current else {
             return true;
         };
-        let (Some(new), Some(cur)) = (self.tasks.get(&id), self.tasks.get(&c)) else {
+        let Some(cur) = self.tasks.get(&c) else {
             return false;
         };
         match new.class().cmp(&cur.class()) {

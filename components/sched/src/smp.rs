@@ -9,6 +9,11 @@
 //! queue, and only on a CPU of its affinity (a current task just re-masked excepted, until its
 //! CPU's next pick). CPUs are `0..ncpus`; mask bits beyond are ignored.
 //!
+//! The wake / block / pick paths run on every blocking system call, so they do not allocate
+//! unless tasks actually move: a waking task's CPU is chosen from loads read in place, and
+//! balancing first checks for an imbalance before it copies the loads into a buffer it keeps.
+//! With one CPU, a wake-up leaves the check that the task is not already runnable to the queue.
+//!
 //! Running a task picked on one CPU while it may still be finishing its switch away from
 //! another is the kernel's concern (Linux waits on `on_cpu`), as is sending the IPI when a
 //! queue of another CPU reports `need_resched`.
@@ -27,6 +32,9 @@ use crate::tunables::Tunables;
 #[derive(Debug)]
 pub struct Scheduler<T> {
     queues: Vec<RunQueue<T>>,
+    /// Scratch space for [`Scheduler::balance`]'s snapshot of the loads, kept between calls so
+    /// that balancing does not allocate.
+    loads_scratch: Vec<usize>,
 }
 
 impl<T: Copy + Ord> Scheduler<T> {
@@ -35,6 +43,7 @@ impl<T: Copy + Ord> Scheduler<T> {
         let n = ncpus.clamp(1, CpuMask::MAX_CPUS);
         Scheduler {
             queues: (0..n).map(|cpu| RunQueue::new(cpu, tunables)).collect(),
+            loads_scratch: Vec::with_capacity(n),
         }
     }
 
@@ -53,9 +62,15 @@ impl<T: Copy + Ord> Scheduler<T> {
         &self.queues[cpu]
     }
 
-    /// The number of runnable tasks of every CPU.
+    /// The number of runnable tasks of every CPU (a new vector: for reports and tests; the
+    /// scheduling paths read the queues in place).
     pub fn loads(&self) -> Vec<usize> {
         self.queues.iter().map(RunQueue::nr_running).collect()
+    }
+
+    /// The number of runnable tasks of all CPUs together.
+    pub fn nr_running(&self) -> usize {
+        self.queues.iter().map(RunQueue::nr_running).sum()
     }
 
     /// The CPU whose queue holds `id`, if it is runnable.
@@ -73,10 +88,14 @@ impl<T: Copy + Ord> Scheduler<T> {
     /// comes back when its affinity names no CPU of this machine or it is already runnable.
     #[allow(clippy::result_large_err)]
     pub fn wake(&mut self, e: SchedEntity<T>, now: u64) -> Result<(usize, bool), SchedEntity<T>> {
-        if self.cpu_of(e.id()).is_some() {
+        // With one CPU, the enqueue below refuses a task that is already runnable.
+        if self.queues.len() > 1 && self.cpu_of(e.id()).is_some() {
             return Err(e);
         }
-        let Some(cpu) = balance::select_cpu(&e.affinity(), &self.loads(), e.last_cpu()) else {
+        let queues = &self.queues;
+        let load_of = |cpu: usize| queues[cpu].nr_running();
+        let Some(cpu) = balance::select_cpu_by(&e.affinity(), queues.len(), load_of, e.last_cpu())
+        else {
             return Err(e);
         };
         self.queues[cpu].enqueue(e, now).map(|p| (cpu, p))
@@ -98,15 +117,24 @@ impl<T: Copy + Ord> Scheduler<T> {
     /// on a CPU of their mask.
     pub fn pick_next(&mut self, cpu: usize, now: u64) -> Option<T> {
         let next = self.queues[cpu].pick_next(now);
-        for e in self.queues[cpu].take_outgoing() {
-            // An entity whose mask lost every CPU of the machine cannot exist: set_affinity
-            // refuses such masks.
-            let _ = self.wake(e, now);
+        // Usually there is nothing to re-home, and then no vector is taken and dropped.
+        if self.queues[cpu].has_outgoing() {
+            self.rehome_outgoing(cpu, now);
         }
         if next.is_none() && self.balance(cpu, now) > 0 {
             return self.queues[cpu].pick_next(now);
         }
         next
+    }
+
+    /// Wakes the tasks CPU `cpu`'s last pick put out (their affinity changed) on a CPU of their
+    /// mask.
+    fn rehome_outgoing(&mut self, cpu: usize, now: u64) {
+        for e in self.queues[cpu].take_outgoing() {
+            // An entity whose mask lost every CPU of the machine cannot exist: set_affinity
+            // refuses such masks.
+            let _ = self.wake(e, now);
+        }
     }
 
     /// `sched_yield(2)` on CPU `cpu`.
@@ -149,16 +177,31 @@ impl<T: Copy + Ord> Scheduler<T> {
     /// has at least two more runnable tasks, trying the next busiest when affinity keeps the busiest one's tasks.
     /// Returns how many tasks moved.
     pub fn balance(&mut self, cpu: usize, now: u64) -> usize {
-        let mut loads = self.loads();
+        // Usually no CPU is busy enough to pull from (always so with one CPU): that is what
+        // balance::find_busiest would conclude, found without copying the loads.
+        let mine = self.queues.get(cpu).map_or(0, RunQueue::nr_running);
+        let imbalanced = self
+            .queues
+            .iter()
+            .enumerate()
+            .any(|(c, q)| c != cpu && q.nr_running() > mine + 1);
+        if !imbalanced {
+            return 0;
+        }
+        let mut loads = core::mem::take(&mut self.loads_scratch);
+        loads.clear();
+        loads.extend(self.queues.iter().map(RunQueue::nr_running));
+        let mut moved = 0;
         while let Some(busiest) = balance::find_busiest(cpu, &loads) {
             let max = balance::pull_limit(busiest, cpu, &loads);
-            let moved = self.pull(busiest, cpu, max, now);
+            moved = self.pull(busiest, cpu, max, now);
             if moved > 0 {
-                return moved;
+                break;
             }
             loads[busiest] = loads[cpu];
         }
-        0
+        self.loads_scratch = loads;
+        moved
     }
 
     /// Periodic balancing: every CPU in turn, least loaded first, pulls from the busiest.

@@ -8,7 +8,12 @@
 //! 1. Inside an RCU read section, descend from the root *without locks* to the lowest
 //!    page-table page whose span contains the whole range (stop where the range spans several
 //!    entries, or where the entry on the way is not a next-level table).
+//!    A transaction inside the last-level table that its CPU's previous transaction had as
+//!    top may start at that table instead, if the read section proves it not freed (see
+//!    the `percpu` module): it is the page the descent would stop at anyway.
 //! 2. Lock that page (the *top*). If it is *stray* (unlinked meanwhile), unlock and start over.
+//!    The lock of a last-level table is taken with `lock_leaf`, which then also waits for a
+//!    leaf transaction on the table to end (see the `leaf` module).
 //! 3. Leave the read section: from here on the cursor follows only links it reads from pages
 //!    it holds locked, and a page is unlinked only under its parent's lock, so nothing it can
 //!    reach is retired under it.
@@ -37,10 +42,13 @@
 //! read it.
 
 use alloc::vec::Vec;
+use core::mem::ManuallyDrop;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size, index_of};
+use crate::leaf::{Stray, lock_leaf, lock_remembered, remember};
 use crate::pte::{Entry, Fill, PageProp, PageState, Status, holds_memory, is_present, table_of};
+use crate::rcu::ReadGuard;
 use crate::space::VmSpace;
 use crate::sync::{AtomicU64, Ordering};
 use crate::{PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
@@ -53,10 +61,15 @@ pub struct Cursor<'a, P: Platform> {
     top: (PAddr, u8, Vaddr),
     /// Whether this cursor holds locks below the top (then they are released by a walk).
     deep: bool,
+    /// Whether `flush` or `retired` may be non-empty, so that dropping a cursor that changed
+    /// no present entry tests one flag.
+    dirty: bool,
     /// Virtual range whose translations changed and must be flushed (empty: none).
     flush: Range<Vaddr>,
-    /// Page-table pages unlinked by this cursor, for RCU.
-    retired: Vec<PAddr>,
+    /// Page-table pages unlinked by this cursor, for RCU. Dropped by
+    /// [`release_all`](Self::release_all), which runs whenever `dirty` is set, as it is once
+    /// anything was pushed; so a cursor without changes has no drop glue to run.
+    retired: ManuallyDrop<Vec<PAddr>>,
 }
 
 fn levels<P: Platform>() -> u8 {
@@ -106,62 +119,176 @@ impl<'a, P: Platform> Cursor<'a, P> {
         cpu: usize,
         stop: u8,
     ) -> Self {
-        let p = space.platform();
+        let (top, deep) = Self::lock_range(space, &range, cpu, stop);
+        Self::locked(space, range, top, deep)
+    }
+
+    /// [`new_on`](Self::new_on) whose first attempt runs in the read section `read`, which the
+    /// caller entered already (to pick the range).
+    #[inline(always)]
+    pub(crate) fn new_in(
+        space: &'a VmSpace<P>,
+        range: Range<Vaddr>,
+        cpu: usize,
+        read: ReadGuard<'a>,
+    ) -> Self {
+        let (top, deep) = match Self::try_lock(space, &range, read, 1) {
+            Some(locked) => locked,
+            None => Self::lock_range(space, &range, cpu, 1),
+        };
+        Self::locked(space, range, top, deep)
+    }
+
+    /// Steps 1 to 4 of the protocol, in read sections of CPU `cpu`, until they succeed: the
+    /// top and whether pages below it were locked. (Only these small values are passed
+    /// around; the cursor is built once, in place, by [`locked`](Self::locked): returning a
+    /// built `Option<Cursor>` from the attempt loop copied it through memory, measurably
+    /// slower.)
+    #[inline(always)]
+    fn lock_range(
+        space: &'a VmSpace<P>,
+        range: &Range<Vaddr>,
+        cpu: usize,
+        stop: u8,
+    ) -> ((PAddr, u8, Vaddr), bool) {
         loop {
-            let read = space.rcu().read(cpu);
-            // The root's base: 0 in the lower half, the sign extension in the upper half.
-            let root_span = entry_size(levels::<P>()) << 9;
-            let root_base = range.start & !(root_span - 1);
-            let (mut table, mut level, mut base) = (space.root(), levels::<P>(), root_base);
-            while level > stop {
-                let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
-                if first != last {
-                    break;
-                }
-                let raw = p.entry(table, first).load(Ordering::Acquire);
-                match table_of::<P::Arch>(raw, level) {
-                    Some(child) => {
-                        base += first * entry_size(level);
-                        table = child;
-                        level -= 1;
-                    }
-                    None => break,
-                }
+            if let Some(locked) = Self::try_lock(space, range, space.rcu().read(cpu), stop) {
+                return locked;
             }
-            let meta = p.meta(table);
-            meta.lock.lock();
-            if meta.stray.load(Ordering::Acquire) {
-                meta.lock.unlock();
-                drop(read);
-                continue;
-            }
-            // Below a locked page nothing is unlinked by others: the read section can end.
-            drop(read);
-            let deep = level > 1 && Self::lock_below(p, table, level, base, range.clone());
-            // Built last, from values only, so that it is constructed in place.
-            return Cursor {
-                space,
-                range,
-                top: (table, level, base),
-                deep,
-                flush: 0..0,
-                retired: Vec::new(),
-            };
         }
+    }
+
+    /// Steps 1 to 4 of the protocol in the read section `read`, which this ends; `None` if the
+    /// top turned out stray (the caller starts over in a new read section).
+    ///
+    /// A transaction inside the span of the last-level table its CPU last worked in starts
+    /// there instead of descending from the root, if the read section may use that table (see
+    /// [`PerCpu`](crate::percpu)); it is locked and checked for being stray like a table
+    /// found by the descent.
+    #[inline(always)]
+    fn try_lock(
+        space: &'a VmSpace<P>,
+        range: &Range<Vaddr>,
+        mut read: ReadGuard<'a>,
+        stop: u8,
+    ) -> Option<((PAddr, u8, Vaddr), bool)> {
+        // A cursor waits for locks: never while biased (see the `leaf` module).
+        read.unbias();
+        let Some(percpu) = space.percpu(&read) else {
+            return Self::try_lock_from_root(space, range, read, stop);
+        };
+        if stop > 1 {
+            return Self::try_lock_from_root(space, range, read, stop);
+        }
+        match lock_remembered(space, percpu, range, read.epoch()) {
+            Some(Ok((table, base))) => {
+                // Below a locked page nothing is unlinked by others: the read section can end.
+                drop(read);
+                Some(((table, 1, base), false))
+            }
+            // Not remembered, or unlinked since (and forgotten): descend.
+            Some(Err(Stray)) | None => Self::try_lock_from_root(space, range, read, stop),
+        }
+    }
+
+    /// [`try_lock`](Self::try_lock) by a descent from the root (`read` is not biased); a
+    /// last-level top is remembered in the per-CPU state that `read` owns, if any.
+    #[inline(never)]
+    fn try_lock_from_root(
+        space: &'a VmSpace<P>,
+        range: &Range<Vaddr>,
+        read: ReadGuard<'a>,
+        stop: u8,
+    ) -> Option<((PAddr, u8, Vaddr), bool)> {
+        let p = space.platform();
+        let (table, level, base) = Self::descend(p, space.root(), range, stop);
+        let meta = p.meta(table);
+        if level == 1 {
+            lock_leaf(space, table);
+        } else {
+            meta.lock.lock();
+        }
+        if meta.stray.load(Ordering::Acquire) {
+            meta.lock.unlock();
+            return None;
+        }
+        if level == 1 {
+            remember(space, &read, table, base);
+        }
+        drop(read);
+        let deep = level > 1 && Self::lock_below(space, table, level, base, range.clone());
+        Some(((table, level, base), deep))
+    }
+
+    /// A cursor on `range` holding `top` locked, and the pages below it if `deep`.
+    #[inline(always)]
+    fn locked(
+        space: &'a VmSpace<P>,
+        range: Range<Vaddr>,
+        top: (PAddr, u8, Vaddr),
+        deep: bool,
+    ) -> Self {
+        Cursor {
+            space,
+            range,
+            top,
+            deep,
+            dirty: false,
+            flush: 0..0,
+            retired: ManuallyDrop::new(Vec::new()),
+        }
+    }
+
+    /// Step 1 of the protocol: the lowest page-table page, at level `stop` or higher, whose
+    /// span holds `range`, found without locks (inside a read section): the page, its level
+    /// and the start of its span.
+    #[inline(always)]
+    fn descend(p: &P, root: PAddr, range: &Range<Vaddr>, stop: u8) -> (PAddr, u8, Vaddr) {
+        // The root's base: 0 in the lower half, the sign extension in the upper half.
+        let root_span = entry_size(levels::<P>()) << 9;
+        let root_base = range.start & !(root_span - 1);
+        let (mut table, mut level, mut base) = (root, levels::<P>(), root_base);
+        while level > stop {
+            let (first, last) = (index_of(range.start, level), index_of(range.end - 1, level));
+            if first != last {
+                break;
+            }
+            let raw = p.entry(table, first).load(Ordering::Acquire);
+            match table_of::<P::Arch>(raw, level) {
+                Some(child) => {
+                    base += first * entry_size(level);
+                    table = child;
+                    level -= 1;
+                }
+                None => break,
+            }
+        }
+        (table, level, base)
     }
 
     /// Locks the page-table pages under `table` (at `level` > 1) that overlap `range`, depth
     /// first; returns whether there were any.
     #[inline(never)]
-    fn lock_below(p: &P, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> bool {
+    fn lock_below(
+        space: &VmSpace<P>,
+        table: PAddr,
+        level: u8,
+        base: Vaddr,
+        range: Range<Vaddr>,
+    ) -> bool {
+        let p = space.platform();
         let mut any = false;
         for (i, span) in entries(level, base, &range) {
             let raw = p.entry(table, i).load(Ordering::Acquire);
             if let Some(child) = table_of::<P::Arch>(raw, level) {
-                p.meta(child).lock.lock();
+                if level == 2 {
+                    lock_leaf(space, child);
+                } else {
+                    p.meta(child).lock.lock();
+                }
                 any = true;
                 if level > 2 {
-                    Self::lock_below(p, child, level - 1, span.start, clamp(&range, &span));
+                    Self::lock_below(space, child, level - 1, span.start, clamp(&range, &span));
                 }
             }
         }
@@ -240,6 +367,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
         }
         let old = entry.swap(new, Ordering::AcqRel);
         let end = va.saturating_add(entry_size(level));
+        self.dirty = true;
         self.flush = if self.flush.is_empty() {
             va..end
         } else {
@@ -317,21 +445,12 @@ impl<'a, P: Platform> Cursor<'a, P> {
             return Err(VmError::InvalidArgument); // as `mark`
         }
         // Inside one last-level table: one pass to check, one to store.
-        let space: &'a VmSpace<P> = self.space;
-        let p = space.platform();
-        let first = index_of(self.range.start, 1);
-        let slots = first..first + (self.range.end - self.range.start) / PAGE_SIZE;
-        if slots
-            .clone()
-            .any(|i| p.entry(table, i).load(Ordering::Acquire) != 0)
-        {
-            return Ok(false);
-        }
-        let fill = Fill::status(status);
-        for (k, i) in slots.enumerate() {
-            p.entry(table, i).store(fill.at(k), Ordering::Release);
-        }
-        Ok(true)
+        Ok(crate::leaf::mark_vacant_slots(
+            self.space.platform(),
+            table,
+            self.range.clone(),
+            Fill::status(status),
+        ))
     }
 
     fn find_in(&self, table: PAddr, level: u8, base: Vaddr, range: Range<Vaddr>) -> Option<Vaddr> {
@@ -695,6 +814,7 @@ impl<'a, P: Platform> Cursor<'a, P> {
         let meta = self.space.platform().meta(table);
         meta.stray.store(true, Ordering::Release);
         meta.lock.unlock();
+        self.dirty = true;
         self.retired.push(table);
     }
 
@@ -846,10 +966,10 @@ impl<'a, P: Platform> Cursor<'a, P> {
 }
 
 impl<P: Platform> Drop for Cursor<'_, P> {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
         let rcu = self.space.rcu();
-        if self.deep || !self.flush.is_empty() || !self.retired.is_empty() || rcu.has_waiting() {
+        if self.deep || self.dirty || rcu.has_waiting() {
             self.release_all();
         } else {
             // The common case: one page locked, nothing to flush or retire.
@@ -871,8 +991,9 @@ impl<P: Platform> Cursor<'_, P> {
         }
         p.meta(top).lock.unlock();
         let rcu = self.space.rcu();
-        if !self.retired.is_empty() || rcu.has_waiting() {
-            rcu.retire(&mut self.retired, |table| p.free_table(table));
+        let mut retired = core::mem::take(&mut *self.retired);
+        if !retired.is_empty() || rcu.has_waiting() {
+            rcu.retire(&mut retired, |table| p.free_table(table));
         }
     }
 }

@@ -8,7 +8,11 @@
 //! - [`Cursor`]: a transaction: exclusive access to a locked range, with query, find-next,
 //!   map, unmap, mark and protect; the locking protocol is documented on the [`cursor`] module.
 //! - [`VmSpace`]: an address space and the operations services need: mmap, munmap, mprotect,
-//!   page-fault resolution (zero fill, copy-on-write, file-backed) and fork.
+//!   page-fault resolution (zero fill, copy-on-write, file-backed) and fork. Each CPU keeps, in
+//!   state it owns through its RCU reader slot, an mmap arena and the last-level table it last
+//!   worked in, where the common first touch and fresh mmap run as a leaf transaction: no
+//!   descent, and instead of the table's lock, a biased registration in the CPU's RCU slot
+//!   that threads taking the lock wait for (one locked instruction in all).
 //! - [`Platform`]: what the kernel provides: page-table and data frames, entry access, TLB
 //!   flushes. The crate does not depend on `frame`; the host tests use a simulated memory
 //!   ([`sim`], feature `sim`).
@@ -23,6 +27,8 @@ extern crate std;
 
 pub mod arch;
 pub mod cursor;
+mod leaf;
+mod percpu;
 mod platform;
 mod pte;
 mod rcu;

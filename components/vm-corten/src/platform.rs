@@ -3,7 +3,7 @@
 use core::ops::Range;
 
 use crate::arch::PagingArch;
-use crate::sync::{AtomicBool, AtomicU64};
+use crate::sync::{AtomicBool, AtomicU16, AtomicU64};
 use crate::{PAddr, Vaddr, VmError};
 
 /// Metadata of one page-table page, kept by the platform beside the frame (in the kernel, in
@@ -14,6 +14,9 @@ pub struct PtMeta {
     /// Set, under the lock, when the page is unlinked from its parent: a walker that reached it
     /// without locks and then locked it must start again.
     pub(crate) stray: AtomicBool,
+    /// For a last-level table: the CPU slots that have remembered it (see the `percpu`
+    /// module), set under the lock; a slot that moved on may still be in the set.
+    pub(crate) remembered: AtomicU16,
 }
 
 impl PtMeta {
@@ -23,6 +26,7 @@ impl PtMeta {
         Self {
             lock: crate::sync::LockBit::new(),
             stray: AtomicBool::new(false),
+            remembered: AtomicU16::new(0),
         }
     }
 }
@@ -90,5 +94,6 @@ pub(crate) fn new_table<P: Platform + ?Sized>(platform: &P) -> Option<PAddr> {
     let table = platform.alloc_table()?;
     let meta = platform.meta(table);
     meta.stray.store(false, crate::sync::Ordering::Relaxed);
+    meta.remembered.store(0, crate::sync::Ordering::Relaxed);
     Some(table)
 }

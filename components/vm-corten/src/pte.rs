@@ -95,7 +95,7 @@ const FILE_PAGE_SHIFT: u32 = 30;
 
 impl Status {
     /// Encodes the status as a non-present entry.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn encode(self) -> u64 {
         match self {
             Status::Anonymous { prop } => (1 << 1) | (u64::from(prop.bits()) << 4),
@@ -151,7 +151,7 @@ impl Fill {
     pub(crate) const INVALID: Fill = Fill { raw: 0, step: 0 };
 
     /// Sets `status`, the status of the first page of the range.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn status(status: Status) -> Fill {
         let step = match status {
             Status::File { .. } => 1 << FILE_PAGE_SHIFT,

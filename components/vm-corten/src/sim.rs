@@ -142,7 +142,15 @@ impl<A: PagingArch> Platform for SimPlatform<A> {
     }
 
     fn meta(&self, table: PAddr) -> &PtMeta {
-        &self.meta[self.index(table)]
+        let i = self.index(table);
+        // A walker locks only tables that RCU keeps alive (found by a descent, or remembered
+        // by its CPU within the same epoch): the lock of a freed one is a protocol bug.
+        assert_eq!(
+            self.state[i].load(Ordering::Relaxed),
+            TABLE,
+            "locking or reading the metadata of {table:#x}, which is not a live table"
+        );
+        &self.meta[i]
     }
 
     fn alloc_frame(&self) -> Option<PAddr> {
@@ -189,10 +197,19 @@ impl<A: PagingArch> Platform for SimPlatform<A> {
     }
 
     fn cpu_hint(&self) -> usize {
-        std::thread_local!(static ID: usize = {
-            static NEXT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-            NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed)
-        });
-        ID.with(|id| *id)
+        static NEXT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+        // Under the model checker, threads get hints 0 and 1 in turn, so that some runs have
+        // two threads with the same hint (one owns the RCU slot, the other shares it) and some
+        // have each thread on its own slot.
+        #[cfg(feature = "shuttle")]
+        {
+            shuttle::thread_local!(static ID: usize = NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed) % 2);
+            ID.with(|id| *id)
+        }
+        #[cfg(not(feature = "shuttle"))]
+        {
+            std::thread_local!(static ID: usize = NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed));
+            ID.with(|id| *id)
+        }
     }
 }

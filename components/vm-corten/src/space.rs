@@ -4,20 +4,24 @@
 //! Non-fixed mmap takes addresses from per-CPU arenas (1 GiB chunks handed out by one atomic
 //! counter), so threads on different CPUs neither share a lock nor, usually, a page-table page;
 //! the page table stays the only record of what is mapped, and the chosen range is checked to
-//! be empty under its lock (a `MAP_FIXED` mapping may have landed there).
+//! be empty under its lock (a `MAP_FIXED` mapping may have landed there). A CPU's arena is part
+//! of its [`PerCpu`] state, which the thread owning the CPU's RCU slot uses without a lock; a
+//! thread that finds the slot taken (another thread with the same CPU hint) uses a spare arena
+//! under a spin lock instead.
 
 use alloc::sync::Arc;
 use core::ops::Range;
 
 use crate::arch::{PagingArch, entry_size};
 use crate::cursor::Cursor;
-use crate::pte::{Entry, PageProp, PageState, Status};
-use crate::rcu::Rcu;
-use crate::sync::{AtomicUsize, Ordering, SpinMutex};
+use crate::leaf::LeafCursor;
+use crate::percpu::{PerCpu, bump};
+use crate::pte::{Entry, Fill, PageProp, PageState, Status};
+use crate::rcu::{Rcu, ReadGuard, SLOTS};
+use crate::sync::{AtomicUsize, CachePadded, Ordering, SpinMutex};
 use crate::{FileBacking, PAGE_SIZE, PAddr, Platform, Vaddr, VmError};
 
 const ARENA_SIZE: usize = 1 << 30;
-const ARENA_SLOTS: usize = 16;
 
 /// The kind of access that faulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +55,10 @@ pub struct VmSpace<P: Platform> {
     tracked: bool,
     mmap_base: Vaddr,
     next_arena: AtomicUsize,
-    arenas: [SpinMutex<Range<Vaddr>>; ARENA_SLOTS],
+    /// Per-CPU state, by RCU slot (see [`PerCpu`]).
+    percpu: [CachePadded<PerCpu>; SLOTS],
+    /// The arena of threads that found their CPU's RCU slot taken.
+    spare_arena: SpinMutex<Range<Vaddr>>,
 }
 
 impl<P: Platform> VmSpace<P> {
@@ -93,7 +100,8 @@ impl<P: Platform> VmSpace<P> {
             tracked,
             mmap_base: user_end / 2,
             next_arena: AtomicUsize::new(0),
-            arenas: core::array::from_fn(|_| SpinMutex::new(0..0)),
+            percpu: core::array::from_fn(|_| CachePadded(PerCpu::new())),
+            spare_arena: SpinMutex::new(0..0),
         }
     }
 
@@ -113,6 +121,18 @@ impl<P: Platform> VmSpace<P> {
 
     pub(crate) fn rcu(&self) -> &Rcu {
         &self.rcu
+    }
+
+    /// The per-CPU state of slot `slot`, for reading what it remembers.
+    #[inline]
+    pub(crate) fn percpu_of(&self, slot: usize) -> &PerCpu {
+        &self.percpu[slot].0
+    }
+
+    /// The per-CPU state that the read section `read` owns, if it owns its slot.
+    #[inline]
+    pub(crate) fn percpu(&self, read: &ReadGuard<'_>) -> Option<&PerCpu> {
+        read.owned_slot().map(|slot| &self.percpu[slot].0)
     }
 
     pub(crate) fn tracks_frames(&self) -> bool {
@@ -159,47 +179,112 @@ impl<P: Platform> VmSpace<P> {
             if va % PAGE_SIZE != 0 {
                 return Err(VmError::InvalidArgument);
             }
-            let end = va
-                .checked_add(len)
-                .filter(|&e| e <= self.user_end)
-                .ok_or(VmError::NoMemory)?;
-            Cursor::new(self, va..end).mark(va..end, status)?;
-            return Ok(va);
+            return self.mmap_fixed(va, len, status);
         }
+        if matches!(status, Status::Inaccessible { .. }) {
+            return Err(VmError::InvalidArgument); // it names one frame
+        }
+        // Encoded before the transaction, so that it is not done while holding the lock.
+        let fill = Fill::status(status);
         let cpu = self.platform.cpu_hint();
+        // The addresses are picked inside the read section that the transaction needs anyway,
+        // which also gives this thread its CPU's arena.
+        let read = self.rcu.read_biased(cpu);
+        let picked = self.alloc_va(&read, len, false);
+        if let Some(va) = picked {
+            // The common case: inside the last-level table of the previous mmap.
+            match LeafCursor::try_new(self, &(va..va + len), read) {
+                Ok(leaf) => {
+                    if leaf.mark_vacant(va..va + len, fill) {
+                        return Ok(va);
+                    }
+                    drop(leaf);
+                    return self.mmap_anywhere(len, status, cpu, None);
+                }
+                Err(read) => return self.mmap_anywhere(len, status, cpu, Some((picked, read))),
+            }
+        }
+        self.mmap_anywhere(len, status, cpu, Some((None, read)))
+    }
+
+    /// `mmap` with `MAP_FIXED` at the page-aligned `va`.
+    #[inline(never)]
+    fn mmap_fixed(&self, va: Vaddr, len: usize, status: Status) -> Result<Vaddr, VmError> {
+        let end = va
+            .checked_add(len)
+            .filter(|&e| e <= self.user_end)
+            .ok_or(VmError::NoMemory)?;
+        Cursor::new(self, va..end).mark(va..end, status)?;
+        Ok(va)
+    }
+
+    /// The general case of a non-fixed mmap of `len` bytes on CPU `cpu`: a full transaction,
+    /// and new attempts while the range picked turns out taken. `first` is a first attempt's
+    /// range (`None`: the arenas are used up) and its read section, if the caller has one;
+    /// without one, the arena is taken to be taken.
+    #[inline(never)]
+    fn mmap_anywhere(
+        &self,
+        len: usize,
+        status: Status,
+        cpu: usize,
+        mut first: Option<(Option<Vaddr>, ReadGuard<'_>)>,
+    ) -> Result<Vaddr, VmError> {
+        let mut fresh = first.is_none();
         for _ in 0..64 {
-            let va = self.alloc_va(len, cpu)?;
-            let mut cursor = Cursor::new_on(self, va..va + len, cpu);
+            let (picked, read) = match first.take() {
+                Some(first) => first,
+                None => {
+                    let read = self.rcu.read_biased(cpu);
+                    (self.alloc_va(&read, len, fresh), read)
+                }
+            };
+            let mut cursor = match picked {
+                Some(va) => match LeafCursor::try_new(self, &(va..va + len), read) {
+                    Ok(leaf) => {
+                        if leaf.mark_vacant(va..va + len, Fill::status(status)) {
+                            return Ok(va);
+                        }
+                        fresh = true;
+                        continue;
+                    }
+                    Err(read) => Cursor::new_in(self, va..va + len, cpu, read),
+                },
+                None => {
+                    drop(read);
+                    let va = self.find_gap(len)?;
+                    Cursor::new_on(self, va..va + len, cpu)
+                }
+            };
             if cursor.mark_vacant(status)? {
-                return Ok(va);
+                return Ok(cursor.range().start);
             }
             // Taken (by a `MAP_FIXED` mapping): the rest of the arena may be too, so stepping
             // through it could fail 64 times; take a fresh arena instead.
-            drop(cursor);
-            *self.arenas[cpu % ARENA_SLOTS].lock() = 0..0;
+            fresh = true;
         }
         Err(VmError::NoMemory)
     }
 
-    /// Picks a free-looking range of `len` bytes from the arena of CPU `cpu`.
-    fn alloc_va(&self, len: usize, cpu: usize) -> Result<Vaddr, VmError> {
-        let slot = &self.arenas[cpu % ARENA_SLOTS];
-        let mut arena = slot.lock();
-        if arena.end - arena.start < len {
-            let size = len.next_multiple_of(ARENA_SIZE);
-            let start = self.mmap_base + self.next_arena.fetch_add(size, Ordering::Relaxed);
-            if start
-                .checked_add(size)
-                .is_none_or(|end| end > self.user_end)
-            {
-                drop(arena);
-                return self.find_gap(len);
-            }
-            *arena = start..start + size;
+    /// Picks a free-looking range of `len` bytes from the arena of the CPU whose slot `read`
+    /// registered in (from a fresh arena if `fresh`); `None` once the arenas are used up.
+    #[inline]
+    fn alloc_va(&self, read: &ReadGuard<'_>, len: usize, fresh: bool) -> Option<Vaddr> {
+        let refill = |len| self.new_arena(len);
+        match self.percpu(read) {
+            Some(percpu) => percpu.take_va(len, fresh, refill),
+            None => bump(&mut self.spare_arena.lock(), len, fresh, refill),
         }
-        let va = arena.start;
-        arena.start += len;
-        Ok(va)
+    }
+
+    /// A new arena of at least `len` bytes, or `None` if the address space has none left.
+    fn new_arena(&self, len: usize) -> Option<Range<Vaddr>> {
+        let size = len.next_multiple_of(ARENA_SIZE);
+        let start = self.mmap_base + self.next_arena.fetch_add(size, Ordering::Relaxed);
+        let end = start
+            .checked_add(size)
+            .filter(|&end| end <= self.user_end)?;
+        Some(start..end)
     }
 
     /// Slow path once the arenas are used up: the lowest gap of `len` bytes above the mmap base.
@@ -288,9 +373,48 @@ impl<P: Platform> VmSpace<P> {
         }
         let page = va & !(PAGE_SIZE - 1);
         let p = &*self.platform;
-        let mut cursor = Cursor::new(self, page..page + PAGE_SIZE);
-        // The common case, first touch of reserved anonymous memory whose last-level table
-        // exists (the cursor's top): one slot, read and written in place.
+        let cpu = p.cpu_hint();
+        let read = self.rcu.read_biased(cpu);
+        match LeafCursor::try_new(self, &(page..page + PAGE_SIZE), read) {
+            Ok(leaf) => {
+                // The common case, first touch of reserved anonymous memory in the last-level
+                // table this CPU last worked in: one slot, read and written in place.
+                let entry = leaf.entry(page);
+                let raw = entry.load(Ordering::Acquire);
+                if let Entry::Status(Status::Anonymous { prop }) = Entry::decode::<P::Arch>(raw, 1)
+                    && access.allowed_by(prop)
+                {
+                    let frame = p.alloc_frame().ok_or(VmError::NoMemory)?;
+                    let leaf_entry = Entry::Leaf(frame, prop | PageProp::USER);
+                    leaf.replace_vacant(entry, raw, leaf_entry.encode::<P::Arch>(1));
+                    return Ok(());
+                }
+                drop(leaf);
+                self.fault_in_cursor(page, access, files, cpu, None)
+            }
+            Err(read) => self.fault_in_cursor(page, access, files, cpu, Some(read)),
+        }
+    }
+
+    /// The general case of [`handle_fault`](Self::handle_fault) on the page at `page`: a full
+    /// transaction (in the read section `read` if the caller has one). Out of line, so that the
+    /// common case keeps its values in registers.
+    #[inline(never)]
+    fn fault_in_cursor(
+        &self,
+        page: Vaddr,
+        access: Access,
+        files: &dyn FileBacking,
+        cpu: usize,
+        read: Option<ReadGuard<'_>>,
+    ) -> Result<(), VmError> {
+        let p = &*self.platform;
+        let range = page..page + PAGE_SIZE;
+        let mut cursor = match read {
+            Some(read) => Cursor::new_in(self, range, cpu, read),
+            None => Cursor::new_on(self, range, cpu),
+        };
+        // The same when the last-level table is the cursor's top (it was not remembered).
         if let Some((i, raw)) = cursor.top_leaf(page)
             && let Entry::Status(Status::Anonymous { prop }) = Entry::decode::<P::Arch>(raw, 1)
             && access.allowed_by(prop)

@@ -7,9 +7,14 @@ use core::cell::UnsafeCell;
 use core::ops::{Deref, DerefMut};
 
 #[cfg(not(feature = "shuttle"))]
-pub use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+pub use core::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicUsize, Ordering};
 #[cfg(feature = "shuttle")]
-pub use shuttle::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+pub use shuttle::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, AtomicUsize, Ordering};
+
+/// A value on its own cache line(s), so that per-CPU data written by one CPU does not share a
+/// line with another's.
+#[repr(align(128))]
+pub(crate) struct CachePadded<T>(pub(crate) T);
 
 /// Waits a little while spinning on a lock.
 pub(crate) fn spin_wait() {
@@ -19,7 +24,10 @@ pub(crate) fn spin_wait() {
     core::hint::spin_loop();
 }
 
-/// A test-and-set lock bit with acquire/release ordering.
+/// A test-and-set lock bit. Taking it is sequentially consistent (on x86-64 the same
+/// instruction as acquire), so that a thread that takes the lock of a last-level table and then
+/// looks at the CPUs that may be in a leaf transaction on it, and such a CPU, which announces
+/// itself and then looks at the lock, cannot both miss each other (see the `leaf` module).
 pub(crate) struct LockBit(AtomicBool);
 
 impl LockBit {
@@ -32,7 +40,7 @@ impl LockBit {
     pub(crate) fn lock(&self) {
         while self
             .0
-            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .compare_exchange_weak(false, true, Ordering::SeqCst, Ordering::Relaxed)
             .is_err()
         {
             while self.0.load(Ordering::Relaxed) {
@@ -45,6 +53,13 @@ impl LockBit {
     #[cfg(any(test, feature = "sim"))]
     pub(crate) fn is_held(&self) -> bool {
         self.0.load(Ordering::Relaxed)
+    }
+
+    /// Whether the lock is held, in the single total order of sequentially consistent
+    /// operations.
+    #[inline]
+    pub(crate) fn is_taken(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 
     #[inline]

@@ -270,6 +270,88 @@ fn munmap_frees_emptied_tables_sv39() {
     munmap_frees_emptied_tables::<Sv39>();
 }
 
+/// A CPU starts a transaction at the last-level table it last worked in only while that table
+/// cannot have been freed: after munmap frees it (and its frame comes back as another table),
+/// mmap and faults in the same range find their way from the root again. (The simulated memory
+/// panics on locking a freed table.)
+fn remembered_leaf_table_is_not_reused<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(64);
+    let space = VmSpace::new(mem.clone()).unwrap();
+    let a = space.mmap(None, 4 * 4096, anon(RW)).unwrap();
+    space.handle_fault(a, Access::Write, &NoFiles).unwrap();
+    space.munmap(a, 4 * 4096).unwrap();
+    for _ in 0..4 {
+        space.query(0); // grace periods pass: the emptied tables are freed
+    }
+    let tables = mem.live_tables();
+    // Elsewhere, new page tables take the freed frames.
+    let far = space.mmap(Some(a + (1 << 30)), 4096, anon(RW)).unwrap();
+    assert!(mem.live_tables() > tables, "{}", A::NAME);
+    // Back in the first range: a fault there must not use the remembered (freed) table.
+    assert_eq!(
+        space.handle_fault(a, Access::Write, &NoFiles),
+        Err(vm_corten::VmError::Fault),
+        "{}",
+        A::NAME
+    );
+    space.handle_fault(far, Access::Write, &NoFiles).unwrap();
+    let b = space.mmap(Some(a), 4 * 4096, anon(RW)).unwrap();
+    space
+        .handle_fault(b + 4096, Access::Write, &NoFiles)
+        .unwrap();
+    assert!(matches!(space.query(b + 4096), PageState::Mapped { .. }));
+    assert!(
+        matches!(space.query(far), PageState::Mapped { .. }),
+        "{}",
+        A::NAME
+    );
+}
+
+#[test]
+fn remembered_leaf_table_is_not_reused_x86_64() {
+    remembered_leaf_table_is_not_reused::<X86_64>();
+}
+
+#[test]
+fn remembered_leaf_table_is_not_reused_sv39() {
+    remembered_leaf_table_is_not_reused::<Sv39>();
+}
+
+/// A non-fixed mmap whose picked range turns out partly taken (by a `MAP_FIXED` mapping) leaves
+/// the free part of it as it was and maps elsewhere.
+fn mmap_skips_a_taken_range<A: PagingArch>() {
+    let mem = SimPlatform::<A>::new(64);
+    let space = VmSpace::new(mem.clone()).unwrap();
+    let a = space.mmap(None, 4 * 4096, anon(RW)).unwrap();
+    // The next range the arena hands out is `a + 4 pages`; take its third page.
+    let next = a + 4 * 4096;
+    space
+        .mmap(Some(next + 2 * 4096), 4096, Status::Guard)
+        .unwrap();
+    let b = space.mmap(None, 4 * 4096, anon(RW)).unwrap();
+    assert!(b + 4 * 4096 <= next || b >= next + 4 * 4096, "{}", A::NAME);
+    for page in [next, next + 4096, next + 3 * 4096] {
+        assert_eq!(space.query(page), PageState::Invalid, "{}", A::NAME);
+    }
+    assert_eq!(
+        space.query(next + 2 * 4096),
+        PageState::Status(Status::Guard),
+        "{}",
+        A::NAME
+    );
+    assert_eq!(space.query(b + 3 * 4096), PageState::Status(anon(RW)));
+}
+
+#[test]
+fn mmap_skips_a_taken_range_x86_64() {
+    mmap_skips_a_taken_range::<X86_64>();
+}
+
+#[test]
+fn mmap_skips_a_taken_range_sv39() {
+    mmap_skips_a_taken_range::<Sv39>();
+}
+
 fn regions<A: PagingArch>() {
     let mem = SimPlatform::<A>::new(4096);
     let space = VmSpace::new(mem.clone()).unwrap();

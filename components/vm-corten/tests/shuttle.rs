@@ -437,6 +437,41 @@ fn disjoint_cursors_run_in_parallel() {
     });
 }
 
+/// Two threads that both remember one last-level table (each faulted in it before) fault the
+/// same page at once, and each then stores to it: the page is mapped once (one frame, which
+/// both stores reach), however their leaf transactions on the table interleave.
+#[test]
+fn leaf_transactions_on_one_table() {
+    explore("leaf transactions on one table", 300, || {
+        let mem = SimPlatform::<X86_64>::new(FRAMES);
+        let space = Arc::new(VmSpace::new(mem.clone()).unwrap());
+        space.mmap(Some(B), 4 * P, anon(RW)).unwrap();
+        space.handle_fault(B, Access::Write, &NoFiles).unwrap();
+        let threads: Vec<_> = [1usize, 2]
+            .into_iter()
+            .map(|me| {
+                let (space, mem) = (space.clone(), mem.clone());
+                thread::spawn(move || {
+                    // Remember the table (a fault of this thread's own page), then race.
+                    space
+                        .handle_fault(B + me * P, Access::Write, &NoFiles)
+                        .unwrap();
+                    space
+                        .handle_fault(B + 3 * P, Access::Write, &NoFiles)
+                        .unwrap();
+                    store(&space, &mem, B + 3 * P, me as u64);
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(mem.live_frames(), 4, "a page mapped twice leaks a frame");
+        drop(space);
+        assert_eq!((mem.live_tables(), mem.live_frames()), (0, 0));
+    });
+}
+
 /// A store as a CPU does it: translate (faulting until the page is writable) and write while
 /// the translation holds (here: under a cursor on the page, as a TLB shootdown would order it).
 fn store<A: PagingArch>(

@@ -39,7 +39,7 @@ use alloc::vec::Vec;
 use frame::mm::vm::{Access, NoFilePages, PageState};
 use frame::sync::{Mutex, MutexGuard};
 use frame::task::{TaskOptions, WaitQueue};
-use frame::user::UserExit;
+use frame::user::{UserContext, UserExit};
 use spin::Once;
 use syscall_linux::abi::siginfo::{SEGV_ACCERR, SEGV_MAPERR};
 
@@ -137,6 +137,9 @@ fn ticker() {
 fn thread_main(mut tid: Tid) {
     crate::stats::note_switch();
     let me = frame::task::current();
+    // The box this thread's registers travel in while it runs in user mode (swapped with the
+    // task's box; between runs it holds a spare context that nothing reads).
+    let mut lent = alloc::boxed::Box::new(UserContext::new());
     let mut w = world();
     loop {
         let World { kernel, sched } = &mut *w;
@@ -179,15 +182,16 @@ fn thread_main(mut tid: Tid) {
             task.ctx.set_instruction_pointer(ip + SYSCALL_INSN_LEN);
             UserExit::Syscall
         } else {
-            let mut ctx = core::mem::take(&mut task.ctx);
+            // The registers travel in `lent`: a pointer swap, not a copy of the context.
+            core::mem::swap(&mut task.ctx, &mut lent);
             task.on_cpu = Some(frame::cpu::current_id());
             drop(w);
-            let exit = ctx.run(&space);
+            let exit = lent.run(&space);
             w = world();
             let Some(task) = w.sched.task_mut(tid).filter(|t| t.runs_on(&me)) else {
                 break;
             };
-            task.ctx = ctx;
+            core::mem::swap(&mut task.ctx, &mut lent);
             task.on_cpu = None;
             if task.state == State::Dead {
                 break;

@@ -1527,7 +1527,7 @@ impl SyscallHandler for Handler<'_> {
         self.sched.kill_other_threads(pid, self.tid);
         self.sched.end_vfork(pid);
         let task = self.task();
-        task.ctx = ctx;
+        *task.ctx = ctx;
         task.clear_child_tid = 0;
         task.robust_list = 0;
         if self.tid != pid {

@@ -63,7 +63,7 @@ pub struct Task {
     /// The process the thread belongs to.
     pub process: Arc<Process>,
     /// The thread's registers.
-    pub ctx: UserContext,
+    pub ctx: alloc::boxed::Box<UserContext>,
     /// Scheduling state.
     pub state: State,
     /// Deadline of an interrupted sleep (kept across the restarts of nanosleep).
@@ -141,7 +141,7 @@ impl Task {
         Task {
             tid,
             process,
-            ctx,
+            ctx: alloc::boxed::Box::new(ctx),
             state: State::Runnable,
             sleep_until: None,
             restarting: false,

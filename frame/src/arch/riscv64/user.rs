@@ -16,6 +16,8 @@ const EXIT_INTERRUPT: usize = 2;
 const EXIT_EXCEPTION: usize = 3;
 const INTERRUPT: usize = 1 << 63;
 const SSTATUS_FS_INITIAL: usize = 1 << 13;
+const SSTATUS_FS_CLEAN: usize = 2 << 13;
+const SSTATUS_FS_MASK: usize = 3 << 13;
 
 unsafe extern "C" {
     fn __frame_riscv64_enter_user(ctx: *mut ArchUserContext, cpu: *const PerCpu) -> usize;
@@ -135,7 +137,9 @@ impl ArchUserContext {
     pub(crate) fn run(&mut self) -> UserExit {
         // `enter_user` saves and restores every callee-saved register (and gp, tp), returns on
         // this stack, and writes only `*self` (through the per-CPU pointer) while `&mut self`
-        // is held. The FP registers are loaded from and saved to `self.fpu` (33 u64s).
+        // is held. The FP registers are loaded from `self.fpu` (33 u64s), and saved back only
+        // if user mode wrote them: sstatus.FS is set to Clean after the load, and the hardware
+        // makes it Dirty on the first FP write.
         // SAFETY: the asm and the entry follow the contract above.
         let code = unsafe {
             asm!(
@@ -144,11 +148,22 @@ impl ArchUserContext {
                 ".endr",
                 "ld {tmp}, 256({fpu})",
                 "fscsr {tmp}",
+                "li {tmp}, {fs_mask}",
+                "csrc sstatus, {tmp}",
+                "li {tmp}, {fs_clean}",
+                "csrs sstatus, {tmp}",
                 fpu = in(reg) self.fpu.as_ptr(),
                 tmp = out(reg) _,
+                fs_mask = const SSTATUS_FS_MASK,
+                fs_clean = const SSTATUS_FS_CLEAN,
                 options(nostack, readonly),
             );
             let code = __frame_riscv64_enter_user(self, this_cpu());
+            let sstatus: usize;
+            asm!("csrr {}, sstatus", out(reg) sstatus, options(nomem, nostack));
+            if sstatus & SSTATUS_FS_MASK != SSTATUS_FS_MASK {
+                return self.exit_code(code);
+            }
             asm!(
                 ".irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31",
                 "fsd f\\n, \\n * 8({fpu})",
@@ -161,6 +176,10 @@ impl ArchUserContext {
             );
             code
         };
+        self.exit_code(code)
+    }
+
+    fn exit_code(&self, code: usize) -> UserExit {
         match code {
             EXIT_SYSCALL => UserExit::Syscall,
             EXIT_INTERRUPT => UserExit::Interrupt,

@@ -59,7 +59,7 @@ impl Handler<'_> {
         if exit_signal > 64 {
             return Err(Errno::EINVAL);
         }
-        let mut ctx = self.task().ctx.clone();
+        let mut ctx = frame::user::UserContext::clone(&self.task().ctx);
         ctx.set_syscall_return(0);
         if stack.0 != 0 {
             ctx.set_stack_pointer(stack.0);
