@@ -28,10 +28,10 @@ pub(crate) fn current_root() -> usize {
 /// Switches to the root table at `root` (a no-op if it is active).
 pub(crate) fn activate_root(root: usize) {
     if current_root() != root {
-        // SAFETY: callers pass the kernel's root or a root built by vm-corten on top of
-        // `init_root`, which shares the kernel root's upper half; the kernel root maps the
-        // image, every stack and the linear map (`mm::vm::init`), so code and data stay mapped.
-        // No ASIDs are used, so the fence drops every stale translation.
+        // Callers pass the kernel's root or a root built by vm-corten on top of `init_root`,
+        // which shares the kernel root's upper half; the kernel root maps the image, every
+        // stack and the linear map (`mm::vm::init`). No ASIDs are used.
+        // SAFETY: so code and data stay mapped, and the fence drops every stale translation.
         unsafe {
             asm!("csrw satp, {}", "sfence.vma", in(reg) SATP_SV39 | (root >> 12), options(nostack))
         };
