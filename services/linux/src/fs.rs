@@ -2,6 +2,8 @@
 //! `/dev` (with the console), and the hooks the VFS needs from the kernel.
 
 use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use spin::Mutex;
 use vfs::devfs::DevFs;
@@ -13,6 +15,10 @@ use crate::console::Console;
 /// The VFS's view of the kernel: the clock and a random source.
 pub struct KernelHooks {
     state: Mutex<u64>,
+    /// Wait keys whose readiness changed since the run loop last looked (see `take_woken`).
+    woken: Mutex<Vec<u64>>,
+    /// Whether `woken` may be non-empty (checked without the lock on every system call).
+    any_woken: AtomicBool,
 }
 
 impl KernelHooks {
@@ -20,11 +26,37 @@ impl KernelHooks {
         let seed = frame::timer::uptime().as_nanos() as u64;
         Self {
             state: Mutex::new(seed | 1),
+            woken: Mutex::new(Vec::new()),
+            any_woken: AtomicBool::new(false),
+        }
+    }
+
+    /// Moves the wait keys reported by [`VfsHooks::wake`] since the last call (each once) into
+    /// `keys`, which the caller keeps between calls, so that neither side allocates each time.
+    pub fn take_woken(&self, keys: &mut Vec<u64>) {
+        if !self.any_woken.swap(false, Ordering::Acquire) {
+            return;
+        }
+        let mut woken = self.woken.lock();
+        if !woken.is_empty() {
+            keys.clear();
+            keys.extend_from_slice(&woken);
+            woken.clear();
         }
     }
 }
 
 impl VfsHooks for KernelHooks {
+    /// Recorded, for the run loop to wake the threads blocked on `key` once the system call
+    /// that caused it completes (this may run with VFS locks held, so it only records).
+    fn wake(&self, key: u64) {
+        let mut woken = self.woken.lock();
+        if !woken.contains(&key) {
+            woken.push(key);
+        }
+        self.any_woken.store(true, Ordering::Release);
+    }
+
     fn now(&self) -> Timespec {
         let t = frame::timer::wall_clock();
         Timespec {

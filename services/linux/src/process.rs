@@ -327,7 +327,9 @@ impl Kernel {
                 process.pending.fetch_or(bit, Ordering::Relaxed);
             }
         }
-        sched.wake_all();
+        // Only the process's own threads can take the signal; other waiters are unaffected
+        // (if the signal ends the process, `exit_process` wakes everyone).
+        sched.wake_process(pid);
         sched.kick_process(pid);
     }
 

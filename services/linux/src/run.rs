@@ -140,6 +140,8 @@ fn thread_main(mut tid: Tid) {
     // The box this thread's registers travel in while it runs in user mode (swapped with the
     // task's box; between runs it holds a spare context that nothing reads).
     let mut lent = alloc::boxed::Box::new(UserContext::new());
+    // The wait keys a system call made ready (kept to reuse its buffer).
+    let mut woken: Vec<u64> = Vec::new();
     let mut w = world();
     loop {
         let World { kernel, sched } = &mut *w;
@@ -204,12 +206,20 @@ fn thread_main(mut tid: Tid) {
             // way back to user mode); signals and kills are looked at above.
             UserExit::Interrupt => true,
             UserExit::Syscall => {
+                // (Only worth finding out when some thread waits for I/O.)
+                let quiet = sched.has_io_waiters()
+                    && sched
+                        .task(tid)
+                        .is_some_and(|t| crate::syscall::leaves_files_alone(t.ctx.syscall().0));
                 let outcome = crate::syscall::handle(kernel, sched, tid);
                 if let Some(new) = sched.take_renamed(tid) {
                     tid = new;
                 }
                 let yields = matches!(outcome, Outcome::Yield(_));
-                sched.finish_syscall(tid, outcome);
+                sched.finish_syscall(tid, outcome, !quiet);
+                woken.clear();
+                kernel.hooks.take_woken(&mut woken);
+                sched.note_io_keys(&woken);
                 !yields
             }
             UserExit::PageFault { address, access } => {

@@ -82,6 +82,94 @@ pub fn handle(kernel: &mut Kernel, sched: &mut Scheduler, tid: Tid) -> Outcome {
     Outcome::Return(syscall_linux::encode_result(result))
 }
 
+/// Whether system call `number` can change no file's readiness, other than through the wait
+/// keys the VFS reports (`KernelHooks::take_woken`): such a call completing gives tasks blocked
+/// on files (pipes, the console, poll) nothing new to look at, so they are not all woken for
+/// it. Calls not listed here may (a close, an exit); a kill that ends a process wakes everyone
+/// through the exit. The list only saves work: a call missing
+/// from it costs a wake-up, and a waiter is also woken on every tick.
+pub fn leaves_files_alone(number: usize) -> bool {
+    use Sysno as S;
+    Sysno::from_number(ARCH, number).is_some_and(|s| {
+        matches!(
+            s,
+            // Reads and writes change readiness only through wait keys (pipes report theirs).
+            S::read
+                | S::write
+                | S::readv
+                | S::writev
+                | S::pread64
+                | S::pwrite64
+                | S::getpid
+                | S::getppid
+                | S::gettid
+                | S::getuid
+                | S::geteuid
+                | S::getgid
+                | S::getegid
+                | S::getpgid
+                | S::getpgrp
+                | S::getsid
+                | S::getcpu
+                | S::kill
+                | S::tkill
+                | S::tgkill
+                | S::rt_sigaction
+                | S::rt_sigprocmask
+                | S::rt_sigreturn
+                | S::rt_sigpending
+                | S::sigaltstack
+                | S::clock_gettime
+                | S::clock_getres
+                | S::gettimeofday
+                | S::time
+                | S::nanosleep
+                | S::clock_nanosleep
+                | S::sched_yield
+                | S::sched_getaffinity
+                | S::sched_setaffinity
+                | S::sched_getparam
+                | S::sched_setparam
+                | S::sched_getscheduler
+                | S::sched_setscheduler
+                | S::getpriority
+                | S::setpriority
+                | S::futex
+                | S::mmap
+                | S::munmap
+                | S::mprotect
+                | S::madvise
+                | S::brk
+                | S::uname
+                | S::set_tid_address
+                | S::set_robust_list
+                | S::get_robust_list
+                | S::prctl
+                | S::arch_prctl
+                | S::getrlimit
+                | S::prlimit64
+                | S::sysinfo
+                | S::times
+                | S::getrusage
+                | S::fstat
+                | S::stat
+                | S::lstat
+                | S::newfstatat
+                | S::statx
+                | S::lseek
+                | S::getcwd
+                | S::access
+                | S::faccessat
+                | S::faccessat2
+                | S::readlink
+                | S::readlinkat
+                | S::getdents64
+                | S::umask
+                | S::getrandom
+        )
+    })
+}
+
 /// The state a system call runs with.
 pub struct Handler<'a> {
     kernel: &'a mut Kernel,
@@ -353,6 +441,7 @@ impl Handler<'_> {
                     }
                 }
                 Err(Errno::EAGAIN) if done == 0 && !file.is_nonblocking() => {
+                    self.task().io_key = file.inode().wait_key();
                     return self.block(WaitFor::Io);
                 }
                 Err(_) if done > 0 => break,

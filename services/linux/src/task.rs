@@ -9,7 +9,7 @@
 //! may hold now, a signal came, the deadline passed), runs the call again from the start, like
 //! Linux's restartable system calls.
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -68,6 +68,8 @@ pub struct Task {
     pub state: State,
     /// Deadline of an interrupted sleep (kept across the restarts of nanosleep).
     pub sleep_until: Option<core::time::Duration>,
+    /// The wait key of the file an I/O wait is for (see [`Scheduler::note_io_keys`]).
+    pub io_key: Option<u64>,
     /// The task is stopped at a system call that blocked and will restart (its instruction
     /// pointer is back on the system-call instruction).
     pub restarting: bool,
@@ -144,6 +146,7 @@ impl Task {
             ctx: alloc::boxed::Box::new(ctx),
             state: State::Runnable,
             sleep_until: None,
+            io_key: None,
             restarting: false,
             saved_mask: None,
             clear_child_tid: 0,
@@ -258,9 +261,11 @@ pub struct Scheduler {
     tasks: BTreeMap<Tid, Task>,
     /// Threads added since their kernel tasks were last started (see `run`).
     unstarted: Vec<Tid>,
-    /// Threads blocked for [`WaitFor::Io`]: woken whenever something may have changed the
-    /// readiness of files (a completed system call, a tick).
-    io_waiters: BTreeSet<Tid>,
+    /// Threads blocked for [`WaitFor::Io`], with the wait key of the file they wait on (`None`:
+    /// poll, select and files without a key). Keyed waiters are woken when their key is
+    /// reported ([`Scheduler::note_io_keys`]); all are woken whenever something may have
+    /// changed the readiness of files (most completed system calls, a tick).
+    io_waiters: BTreeMap<Tid, Option<u64>>,
     /// Threads renumbered by execve (old id, new id), until their kernel task learns it.
     renamed: BTreeMap<Tid, Tid>,
 }
@@ -301,6 +306,7 @@ impl Scheduler {
             return;
         }
         task.state = State::Runnable;
+        task.io_key = None;
         task.wakeup.wake();
         self.io_waiters.remove(&tid);
     }
@@ -311,7 +317,7 @@ impl Scheduler {
             task.state = State::Blocked(why);
             task.wakeup.clear();
             if why == WaitFor::Io {
-                self.io_waiters.insert(tid);
+                self.io_waiters.insert(tid, task.io_key);
             }
         }
     }
@@ -367,7 +373,30 @@ impl Scheduler {
         if self.io_waiters.is_empty() {
             return;
         }
-        for tid in core::mem::take(&mut self.io_waiters) {
+        for tid in core::mem::take(&mut self.io_waiters).into_keys() {
+            self.make_runnable(tid);
+        }
+    }
+
+    /// Whether some thread is blocked for I/O.
+    pub fn has_io_waiters(&self) -> bool {
+        !self.io_waiters.is_empty()
+    }
+
+    /// The files with wait keys `keys` may have become ready (a pipe was read, written,
+    /// opened or closed): the threads blocked on those keys, and those blocked without a key
+    /// (poll, select), run their calls again.
+    pub fn note_io_keys(&mut self, keys: &[u64]) {
+        if keys.is_empty() || self.io_waiters.is_empty() {
+            return;
+        }
+        while let Some(tid) = self
+            .io_waiters
+            .iter()
+            .find(|(_, key)| key.is_none_or(|k| keys.contains(&k)))
+            .map(|(&tid, _)| tid)
+        {
+            self.io_waiters.remove(&tid);
             self.make_runnable(tid);
         }
     }
@@ -388,7 +417,7 @@ impl Scheduler {
 
     /// Applies what system call of task `tid` asked for; returns whether the task goes on
     /// running (false: it yields, blocks or ended).
-    pub fn finish_syscall(&mut self, tid: Tid, outcome: Outcome) -> bool {
+    pub fn finish_syscall(&mut self, tid: Tid, outcome: Outcome, touched_files: bool) -> bool {
         let completed = !matches!(outcome, Outcome::Block(_));
         let Some(task) = self.tasks.get_mut(&tid) else {
             return false;
@@ -420,7 +449,7 @@ impl Scheduler {
             }
             Outcome::Exit => false,
         };
-        if completed {
+        if completed && touched_files {
             self.note_progress();
         }
         go_on
@@ -432,6 +461,21 @@ impl Scheduler {
         let blocked: alloc::vec::Vec<Tid> = self
             .tasks
             .values()
+            .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
+            .map(|t| t.tid)
+            .collect();
+        for tid in blocked {
+            self.make_runnable(tid);
+        }
+    }
+
+    /// Makes the blocked threads of process `pid` runnable (their calls re-check, and a signal
+    /// sent to the process interrupts them), except a vfork parent.
+    pub fn wake_process(&mut self, pid: Tid) {
+        let blocked: alloc::vec::Vec<Tid> = self
+            .tasks
+            .values()
+            .filter(|t| t.process.pid == pid)
             .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
             .map(|t| t.tid)
             .collect();
@@ -477,8 +521,8 @@ impl Scheduler {
             task.tid = new;
             self.tasks.insert(new, task);
             self.renamed.insert(old, new);
-            if self.io_waiters.remove(&old) {
-                self.io_waiters.insert(new);
+            if let Some(key) = self.io_waiters.remove(&old) {
+                self.io_waiters.insert(new, key);
             }
         }
     }
