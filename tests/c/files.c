@@ -22,19 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-static void check(const char *name, int ok)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-		passed++;
-	} else {
-		printf("FAIL %s: errno %d (%s)\n", name, errno, strerror(errno));
-		failed++;
-	}
-	fflush(stdout);
-}
+#include "check.h"
 
 /* `call` fails with `want`. */
 #define FAILS(name, call, want)                                                                    \
@@ -244,6 +232,5 @@ int main(void)
 	test_modes_times();
 	test_fds_poll();
 	test_process_misc();
-	printf("DONE %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return done();
 }

@@ -10,19 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-static void check(const char *name, int ok)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-		passed++;
-	} else {
-		printf("FAIL %s: errno %d (%s)\n", name, errno, strerror(errno));
-		failed++;
-	}
-	fflush(stdout);
-}
+#include "check.h"
 
 #define PAGE 4096
 
@@ -135,6 +123,5 @@ int main(void)
 	test_fork_sharing();
 	test_madvise();
 	test_mmap_errors();
-	printf("DONE %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return done();
 }

@@ -11,19 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-static void check(const char *name, int ok)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-		passed++;
-	} else {
-		printf("FAIL %s: errno %d (%s)\n", name, errno, strerror(errno));
-		failed++;
-	}
-	fflush(stdout);
-}
+#include "check.h"
 
 static void test_affinity(void)
 {
@@ -174,6 +162,5 @@ int main(void)
 	test_policies();
 	test_nice();
 	test_fpu_state();
-	printf("DONE %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return done();
 }

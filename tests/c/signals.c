@@ -19,19 +19,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-static void check(const char *name, int ok)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-		passed++;
-	} else {
-		printf("FAIL %s: errno %d (%s)\n", name, errno, strerror(errno));
-		failed++;
-	}
-	fflush(stdout);
-}
+#include "check.h"
 
 /* ---- siginfo and ucontext ---- */
 
@@ -243,6 +231,5 @@ int main(void)
 	test_waitid();
 	test_vfork();
 	test_clock_prctl();
-	printf("DONE %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return done();
 }

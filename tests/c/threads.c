@@ -32,19 +32,7 @@
 #define FUTEX_OP(op, oparg, cmp, cmparg) \
 	((((op) & 0xf) << 28) | (((cmp) & 0xf) << 24) | (((oparg) & 0xfff) << 12) | ((cmparg) & 0xfff))
 
-static int passed, failed;
-
-static void check(const char *name, int ok)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-		passed++;
-	} else {
-		printf("FAIL %s: errno %d (%s)\n", name, errno, strerror(errno));
-		failed++;
-	}
-	fflush(stdout);
-}
+#include "check.h"
 
 static long futex(volatile int *uaddr, int op, int val, const struct timespec *timeout, volatile int *uaddr2, int val3)
 {
@@ -512,6 +500,5 @@ int main(void)
 	test_thread_signals();
 	test_exec_from_thread();
 	test_many_threads();
-	printf("DONE %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return done();
 }

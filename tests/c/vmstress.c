@@ -16,19 +16,7 @@
 #define PAGES 16
 #define PAGE 4096
 
-static int passed, failed;
-
-static void check(const char *name, int ok)
-{
-	if (ok) {
-		printf("PASS %s\n", name);
-		passed++;
-	} else {
-		printf("FAIL %s: errno %d (%s)\n", name, errno, strerror(errno));
-		failed++;
-	}
-	fflush(stdout);
-}
+#include "check.h"
 
 static unsigned char *shared;
 static uint64_t private_errors[THREADS];
@@ -98,6 +86,5 @@ int main(void)
 	munmap((void *)q, PAGE);
 	unsigned char *again = mmap((void *)q, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	check("a range unmapped and mapped again reads as fresh zeros", again == (void *)q && q[0] == 0);
-	printf("DONE %d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return done();
 }

@@ -18,6 +18,7 @@
 //! | `exit_qemu(code)` | power off through QEMU's exit device |
 //! | `load_from_null()` | a deliberate load from address 0 (for the fault-report self-test) |
 //! | `mm::*` | the page-table format, root switching, TLB flushes |
+//! | `TaskContext`, `__frame_switch_context` | a switched-out kernel task's registers, and the assembly that switches tasks (`task.rs`) |
 
 #[cfg(target_arch = "riscv64")]
 mod riscv64;

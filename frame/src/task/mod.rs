@@ -8,7 +8,7 @@
 //!
 //! **Switching.** A task leaves the CPU in [`yield_now`], when it sleeps ([`WaitQueue`],
 //! [`sleep`]), when it ends, or when a timer tick preempts it ([`preempt`]). The CPU asks the
-//! [`Scheduler`] for the next task and switches stacks (`arch::switch_context`) with
+//! [`Scheduler`] for the next task and switches stacks (`__frame_switch_context`, in `arch/<name>/task.rs`) with
 //! interrupts disabled and exactly one [`PreemptGuard`] (the switch's own) held; holding
 //! another across a switch is a bug ("scheduling while atomic") and panics. If nothing else is
 //! runnable, a task that sleeps or ends idles the CPU on its own stack until something is; a
@@ -473,6 +473,20 @@ fn switch_away(why: Leave) {
     drop(guard);
 }
 
+unsafe extern "C" {
+    /// Saves the running task's registers into `*from` and resumes the task saved in `*to`;
+    /// returns when some CPU switches back to `*from`. Each architecture defines it in
+    /// assembly next to its [`TaskContext`] (`arch/<name>/task.rs`).
+    ///
+    /// # Safety
+    ///
+    /// `from` and `to` must be valid for the whole switch; nothing else may read or write
+    /// `*from` until this switch has stored it, nor `*to` while it runs. `*to` must hold a
+    /// context made by `TaskContext::new` with a live stack, or saved by an earlier switch whose
+    /// task has not run since. Interrupts must be disabled.
+    fn __frame_switch_context(from: *mut TaskContext, to: *const TaskContext);
+}
+
 /// Switches from `cur` (running here) to `next` (just dequeued).
 fn switch_to(cur: Arc<Task>, next: Arc<Task>) {
     // `next` is normally queued only after its registers were stored, but a policy may move a
@@ -514,7 +528,7 @@ fn switch_to(cur: Arc<Task>, next: Arc<Task>) {
     // `TaskContext::new`) stored.
     // SAFETY: so both contexts are valid and unshared for the switch; interrupts are disabled
     // (by `switch_away`).
-    unsafe { crate::arch::switch_context(from, to) };
+    unsafe { __frame_switch_context(from, to) };
     finish_switch();
 }
 
@@ -582,7 +596,7 @@ fn idle_main() {
     }
 }
 
-/// Where every new task starts, on its own stack, from `switch_context`.
+/// Where every new task starts, on its own stack, from `__frame_switch_context`.
 extern "C" fn task_entry() -> ! {
     finish_switch();
     // The switch that started this task holds one preemption guard and disabled interrupts

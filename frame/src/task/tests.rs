@@ -46,6 +46,13 @@ crate::ktest! {
     }
 
     fn a_task_has_its_own_identity_and_stack() {
+        fn in_linear_map(va: usize) -> bool {
+            (crate::arch::PHYS_OFFSET..crate::arch::PHYS_OFFSET + crate::arch::LINEAR_MAP_SIZE)
+                .contains(&va)
+        }
+        let here = 0u64;
+        let sp = &here as *const u64 as usize;
+        assert!(!in_linear_map(sp), "the test runs on a heap stack ({sp:#x})");
         let me = current();
         let outer = me.id();
         let inner = Arc::new(AtomicUsize::new(0));
@@ -56,8 +63,9 @@ crate::ktest! {
             let t = current();
             assert_eq!(t.name(), "child");
             i.store(t.id() as usize, Ordering::SeqCst);
-            // The stack is the task's own heap stack, not the boot stack of this test.
-            assert!(sp > crate::arch::PHYS_OFFSET, "stack at {sp:#x}");
+            // The stack is the task's own, from the heap (in the linear map), not the boot
+            // stack (in the kernel image) that this test runs on.
+            assert!(in_linear_map(sp), "child stack at {sp:#x}");
         })
         .name("child")
         .spawn();

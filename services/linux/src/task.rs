@@ -458,24 +458,21 @@ impl Scheduler {
     /// Makes every blocked task runnable again (its system call re-checks its condition),
     /// except vfork parents, which only [`Scheduler::end_vfork`] wakes.
     pub fn wake_all(&mut self) {
-        let blocked: alloc::vec::Vec<Tid> = self
-            .tasks
-            .values()
-            .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
-            .map(|t| t.tid)
-            .collect();
-        for tid in blocked {
-            self.make_runnable(tid);
-        }
+        self.wake_blocked(None);
     }
 
     /// Makes the blocked threads of process `pid` runnable (their calls re-check, and a signal
     /// sent to the process interrupts them), except a vfork parent.
     pub fn wake_process(&mut self, pid: Tid) {
+        self.wake_blocked(Some(pid));
+    }
+
+    /// The blocked tasks (of process `pid`, or all), vfork parents excepted, become runnable.
+    fn wake_blocked(&mut self, pid: Option<Tid>) {
         let blocked: alloc::vec::Vec<Tid> = self
             .tasks
             .values()
-            .filter(|t| t.process.pid == pid)
+            .filter(|t| pid.is_none_or(|pid| t.process.pid == pid))
             .filter(|t| matches!(t.state, State::Blocked(why) if why != WaitFor::Vfork))
             .map(|t| t.tid)
             .collect();

@@ -39,14 +39,14 @@ boot_high:
     unimp
 
 # Secondary harts start here (SBI HSM hart_start), MMU off, a0 = hart id, a1 = CPU index.
-# They switch to the AP boot table (the boot table with its identity slot kept), jump to the
+# They switch to the boot table (its identity slot still maps this code), jump to the
 # higher half, take the stack the starting CPU published and call the Rust entry; it loads the
 # kernel's own root.
 .section .boot.text, "ax"
 .global __frame_riscv64_ap_start
 .balign 4
 __frame_riscv64_ap_start:
-    lla t0, ap_page_table
+    lla t0, boot_page_table
     srli t0, t0, 12
     li t1, 8 << 60              # Sv39
     or t0, t0, t1
@@ -83,24 +83,10 @@ ap_high:
 
 .section .boot.data, "aw"
 .balign 4096
-# The boot table again, identity slot included, for secondary harts to turn the MMU on with.
-ap_page_table:
-    .quad 0
-    .quad 0
-    .quad (0x80000 << 10) | 0xcf
-    .fill 253, 8, 0
-    .set i, 0
-    .rept 64
-    .quad ((i * 0x40000) << 10) | 0xcf
-    .set i, i + 1
-    .endr
-    .fill 191, 8, 0
-    .quad (0x80000 << 10) | 0xcf
-
-.balign 4096
-# Sv39 root: [2] identity of the GiB at 0x80000000 (dropped once Rust runs), [256..320] the
-# linear map of physical 0..64 GiB at 0xffffffc000000000, [511] the kernel window
-# (0xffffffffc0000000 -> 0x80000000). Leaf flags: V R W X A D.
+# Sv39 root: [2] identity of the GiB at 0x80000000, [256..320] the linear map of physical
+# 0..64 GiB at 0xffffffc000000000, [511] the kernel window (0xffffffffc0000000 -> 0x80000000).
+# Leaf flags: V R W X A D. Every hart uses it only until its first Rust code loads the kernel's
+# own root (built by frame::mm::vm::init, with no identity map).
 boot_page_table:
     .quad 0
     .quad 0

@@ -2,14 +2,13 @@
 //! and the device tree, from which we read memory, reserved areas, the command line, the CPU
 //! count, the timebase, the UART and the test (power-off) device.
 
-use core::arch::{asm, global_asm};
+use core::arch::global_asm;
 use core::sync::atomic::Ordering;
 
 use fdt::Fdt;
 
 use super::{
-    BOOT_TIME, KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, RTC_DEVICE, TEST_DEVICE, TIMEBASE_HZ,
-    serial, trap,
+    BOOT_TIME, KERNEL_VMA, LINEAR_MAP_SIZE, RTC_DEVICE, TEST_DEVICE, TIMEBASE_HZ, serial, trap,
 };
 use crate::boot::{BootInfo, CMDLINE_MAX};
 use crate::mm::MemoryMap;
@@ -27,26 +26,10 @@ extern "C" fn __frame_riscv64_entry(hart_id: usize, dtb_pa: usize) -> ! {
     trap::init();
     super::cpu::init(0);
     super::user::init();
-    drop_identity_map();
     let info = parse_device_tree(hart_id, dtb_pa);
     log::debug!("riscv64: boot hart {hart_id}");
     trap::start_timer();
     crate::boot::start(info)
-}
-
-/// Clears root slot 2 (the boot identity map), so that only the higher half stays mapped.
-fn drop_identity_map() {
-    let satp: usize;
-    // SAFETY: reading satp has no side effects.
-    unsafe { asm!("csrr {}, satp", out(reg) satp, options(nomem, nostack)) };
-    let root = (PHYS_OFFSET + ((satp & ((1 << 44) - 1)) << 12)) as *mut u64;
-    // SAFETY: `root` is the active root table (`boot_page_table` in .boot.data) through the
-    // linear map; slot 2 is the identity map that only `boot.S` used before jumping to the
-    // higher half. `sfence.vma` drops stale translations.
-    unsafe {
-        root.add(2).write_volatile(0);
-        asm!("sfence.vma", options(nostack));
-    }
 }
 
 fn parse_device_tree(boot_hart: usize, dtb_pa: usize) -> BootInfo {

@@ -17,7 +17,7 @@ use core::time::Duration;
 
 pub(crate) use serial::{read_byte as console_read_byte, write_byte as console_write_byte};
 pub(crate) use smp::{send_ipi, start_secondary_cpus};
-pub(crate) use task::{TaskContext, switch_context};
+pub(crate) use task::TaskContext;
 
 /// Architecture name, as in the target triple.
 pub(crate) const NAME: &str = "riscv64";

@@ -67,7 +67,7 @@ pub(crate) fn start_secondary_cpus(count: usize) {
 }
 
 /// The first Rust code on a secondary hart, on its own stack, `tp` = `cpu`, MMU on with the
-/// AP boot table.
+/// boot table.
 #[unsafe(no_mangle)]
 extern "C" fn __frame_riscv64_ap_entry(cpu: usize) -> ! {
     crate::mm::vm::activate_kernel_here();

@@ -3,7 +3,7 @@
 //! A switched-out task keeps what the LP64D calling convention says a callee preserves: `ra`,
 //! `sp`, `s0`-`s11` and `fs0`-`fs11` (the kernel is compiled for the D extension, and
 //! `sstatus.FS` is on in the kernel). Everything else was saved by the compiler around the call
-//! to [`switch_context`]. `tp` holds the CPU's block, not the task's, so it is not switched.
+//! to `__frame_switch_context`. `tp` holds the CPU's block, not the task's, so it is not switched.
 
 use core::arch::global_asm;
 
@@ -51,23 +51,3 @@ global_asm!(
     ".option pop",
     "ret",
 );
-
-unsafe extern "C" {
-    /// Saves the running task's registers into `*from` and resumes the task saved in `*to`.
-    /// Returns when some CPU switches back to `from`.
-    fn __frame_switch_context(from: *mut TaskContext, to: *const TaskContext);
-}
-
-/// Saves the running task's registers into `*from` and resumes the task saved in `*to`;
-/// returns when some CPU switches back to `*from`.
-///
-/// # Safety
-///
-/// `from` and `to` must be valid for the whole switch; nothing else may read or write `*from`
-/// until this switch has stored it, nor `*to` while it runs. `*to` must hold a context made by
-/// [`TaskContext::new`] with a live stack, or saved by an earlier switch whose task has not run
-/// since. Interrupts must be disabled.
-pub(crate) unsafe fn switch_context(from: *mut TaskContext, to: *const TaskContext) {
-    // SAFETY: the caller upholds the contract above, which is the assembly's.
-    unsafe { __frame_switch_context(from, to) }
-}

@@ -61,8 +61,10 @@ boot_long_mode:
 
 .section .boot.data, "aw"
 .balign 4096
-# PML4: [0] identity 0..4 GiB (dropped once Rust runs), [256] linear map of 0..4 GiB at
-# 0xffff800000000000, [511] the kernel image window (top 2 GiB = physical 0..2 GiB).
+# PML4: [0] identity 0..4 GiB, [256] linear map of 0..4 GiB at 0xffff800000000000, [511] the
+# kernel image window (top 2 GiB = physical 0..2 GiB). The boot CPU and the APs (smp.S) use it
+# only until their first Rust code loads the kernel's own root (frame::mm::vm::init), which has
+# no identity map.
 .global __frame_boot_pml4
 __frame_boot_pml4:
 boot_pml4:
@@ -101,17 +103,6 @@ boot_gdt:
 boot_gdt_ptr:
     .word boot_gdt_ptr - boot_gdt - 1
     .long boot_gdt
-
-# The boot PML4 again, identity slot included, for the AP trampoline (smp.S) to enable paging
-# with; the APs switch to the kernel's root table as soon as they run in the higher half.
-.balign 4096
-.global __frame_ap_pml4
-__frame_ap_pml4:
-    .quad boot_pdpt_low + 0x3
-    .fill 255, 8, 0
-    .quad boot_pdpt_low + 0x3
-    .fill 254, 8, 0
-    .quad boot_pdpt_high + 0x3
 
 .section .bss.boot_stacks, "aw", @nobits
 .balign 4096

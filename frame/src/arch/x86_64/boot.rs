@@ -2,11 +2,9 @@
 //! with the physical address of `hvm_start_info`, from which we read the memory map, the
 //! command line and the ACPI RSDP (for the processors and the local APIC).
 
-use core::arch::{asm, global_asm};
+use core::arch::global_asm;
 
-use super::{
-    KERNEL_VMA, LINEAR_MAP_SIZE, PHYS_OFFSET, acpi, cpu, lapic, pic, serial, smp, trap, tsc,
-};
+use super::{KERNEL_VMA, LINEAR_MAP_SIZE, acpi, cpu, lapic, pic, serial, smp, trap, tsc};
 use crate::boot::BootInfo;
 use crate::mm::{MemoryMap, read_phys};
 
@@ -26,7 +24,6 @@ extern "C" fn __frame_x86_64_entry(start_info: usize) -> ! {
     cpu::init(0);
     trap::init(0);
     super::user::init();
-    drop_identity_map();
     let info = parse_start_info(start_info);
     pic::init(crate::timer::TICK_HZ as u32);
     lapic::enable();
@@ -35,21 +32,6 @@ extern "C" fn __frame_x86_64_entry(start_info: usize) -> ! {
     lapic::init_timer();
     crate::timer::start_cpu_timer();
     crate::boot::start(info)
-}
-
-/// Removes PML4 slot 0 (the boot identity map), so that low addresses (null) fault.
-fn drop_identity_map() {
-    let cr3: usize;
-    // SAFETY: reading CR3 has no side effects.
-    unsafe { asm!("mov {}, cr3", out(reg) cr3, options(nomem, nostack)) };
-    let root = (PHYS_OFFSET + (cr3 & !0xfff)) as *mut u64;
-    // `root` is the active PML4 (`boot_pml4`) through the linear map. Slot 0 is the identity
-    // map, used only by `boot.S` before it jumped to the higher half.
-    // SAFETY: nothing runs from low addresses any more; reloading CR3 flushes the TLB.
-    unsafe {
-        root.write_volatile(0);
-        asm!("mov cr3, {}", in(reg) cr3, options(nostack));
-    }
 }
 
 fn parse_start_info(pa: usize) -> BootInfo {

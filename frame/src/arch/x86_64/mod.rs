@@ -24,7 +24,7 @@ pub(crate) use cpu::cpu_id;
 pub(crate) use rtc::read_unix_seconds as read_rtc;
 pub(crate) use serial::{read_byte as console_read_byte, write_byte as console_write_byte};
 pub(crate) use smp::{send_ipi, start_secondary_cpus};
-pub(crate) use task::{TaskContext, switch_context};
+pub(crate) use task::TaskContext;
 
 /// Architecture name, as in the target triple.
 pub(crate) const NAME: &str = "x86_64";

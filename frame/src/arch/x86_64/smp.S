@@ -1,8 +1,8 @@
 # AP trampoline. The boot CPU copies the bytes between __frame_ap_trampoline_start and
 # __frame_ap_trampoline_end to AP_TRAMPOLINE (physical) and sends STARTUP with vector
 # AP_TRAMPOLINE >> 12: the AP starts here in real mode with cs = 0x0800, ip = 0. It loads the
-# trampoline's GDT, enters protected mode, turns on PAE paging with the AP boot table
-# (__frame_ap_pml4: the boot table with its identity map kept) and long mode, and jumps to the
+# trampoline's GDT, enters protected mode, turns on PAE paging with the boot table
+# (__frame_boot_pml4, whose identity slot maps this code) and long mode, and jumps to the
 # higher half with the stack the boot CPU published in __frame_x86_64_ap_stack.
 # Addresses inside the trampoline are computed for its copy at AP_TRAMPOLINE.
 
@@ -34,7 +34,7 @@ ap_protected:
     mov eax, cr4
     or eax, 1 << 5              # PAE
     mov cr4, eax
-    mov eax, offset __frame_ap_pml4
+    mov eax, offset __frame_boot_pml4
     mov cr3, eax
     mov ecx, 0xc0000080         # EFER
     rdmsr

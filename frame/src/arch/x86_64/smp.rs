@@ -96,7 +96,7 @@ pub(crate) fn start_secondary_cpus(count: usize) {
 }
 
 /// The first Rust code on an application processor, called by the trampoline on the stack
-/// published for it, with the AP boot table loaded and interrupts off.
+/// published for it, with the boot table loaded and interrupts off.
 #[unsafe(no_mangle)]
 extern "C" fn __frame_x86_64_ap_entry() -> ! {
     let id = STARTING_CPU.load(Ordering::SeqCst);

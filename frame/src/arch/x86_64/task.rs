@@ -2,7 +2,7 @@
 //!
 //! A switched-out task keeps only what the System V ABI says a callee preserves: `rbx`, `rbp`,
 //! `r12`-`r15`, the stack pointer, and the address to resume at. Everything else was already
-//! saved by the compiler around the call to [`switch_context`], and the interrupt flag is
+//! saved by the compiler around the call to `__frame_switch_context`, and the interrupt flag is
 //! handled by the portable scheduler, which switches with interrupts disabled. The kernel is
 //! built without SSE, so there is no FPU state to keep.
 
@@ -59,23 +59,3 @@ global_asm!(
     "2:",
     "ret",
 );
-
-unsafe extern "C" {
-    /// Saves the running task's registers into `*from` and resumes the task saved in `*to`.
-    /// Returns when some CPU switches back to `from`.
-    fn __frame_switch_context(from: *mut TaskContext, to: *const TaskContext);
-}
-
-/// Saves the running task's registers into `*from` and resumes the task saved in `*to`;
-/// returns when some CPU switches back to `*from`.
-///
-/// # Safety
-///
-/// `from` and `to` must be valid for the whole switch; nothing else may read or write `*from`
-/// until this switch has stored it, nor `*to` while it runs. `*to` must hold a context made by
-/// [`TaskContext::new`] with a live stack, or saved by an earlier switch whose task has not run
-/// since. Interrupts must be disabled.
-pub(crate) unsafe fn switch_context(from: *mut TaskContext, to: *const TaskContext) {
-    // SAFETY: the caller upholds the contract above, which is the assembly's.
-    unsafe { __frame_switch_context(from, to) }
-}
